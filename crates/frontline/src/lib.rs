@@ -1,0 +1,2 @@
+//! frontline: territorial control maps.
+pub mod geometry;
