@@ -1,2 +1,62 @@
-//! frontline: territorial control maps.
+//! # frontline
+//!
+//! Territorial control maps as data: for any date, who holds a point (de
+//! facto) and whose territory it is (de jure); how much ground each side
+//! holds; what changed between two dates; and the layers to draw the map.
+//!
+//! An [`Atlas`] is a dataset of dated [`Snapshot`]s whose zones partition a
+//! region, plus de jure borders, admin-1 units, dated overlays, routes, places
+//! and events. The bundled Nagorno-Karabakh dataset (1994–2023) is compiled in
+//! with the default `embedded` feature; [`Atlas::open`] reads any directory in
+//! the same format (`data/FORMAT.md`).
+//!
+//! ```
+//! use frontline::{Atlas, parse_date};
+//! use geo::Point;
+//!
+//! let atlas = Atlas::embedded()?;
+//! let shusha = Point::new(46.7499, 39.7601);
+//! assert_eq!(atlas.locate(shusha, parse_date("2000-01-01")?)?.controller.as_deref(), Some("nkr"));
+//! assert_eq!(atlas.locate(shusha, parse_date("2021-06-01")?)?.controller.as_deref(), Some("azerbaijan"));
+//!
+//! let view = atlas.at(parse_date("1994-05-12")?)?;
+//! let held = view.area_km2("nkr");
+//! assert!((10_800.0..12_200.0).contains(&held), "{held}");
+//! # Ok::<(), frontline::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod atlas;
+pub mod error;
+pub mod export;
 pub mod geometry;
+pub mod io;
+mod layer;
+pub mod model;
+pub mod source;
+pub mod stats;
+pub mod validate;
+
+pub use atlas::{Atlas, Location, SnapshotInfo, View};
+pub use error::{Error, Problem, Result};
+pub use model::{
+    Admin1, Controller, Event, Overlay, Place, Route, Snapshot, Territory, Validity, Zone,
+};
+pub use source::DataSource;
+
+/// Parses an ISO `YYYY-MM-DD` date.
+///
+/// ```
+/// let date = frontline::parse_date("2020-11-10")?;
+/// assert_eq!(date.to_string(), "2020-11-10");
+/// assert!(frontline::parse_date("10/11/2020").is_err());
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|_| text.trim().len() == 10)
+        .ok_or_else(|| Error::BadDate {
+            input: text.to_owned(),
+        })
+}

@@ -1,7 +1,7 @@
 //! Geometry on the WGS 84 ellipsoid: geodesic measures, local metric
 //! projections and the operations the dataset is built with.
 
-use geo::{GeodesicArea, Length, Geodesic, LineString, MultiPolygon};
+use geo::{Geodesic, GeodesicArea, Length, LineString, MultiPolygon};
 
 /// Geodesic area of a (multi)polygon in km² on WGS 84 (Karney's algorithm).
 ///

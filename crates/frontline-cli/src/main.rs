@@ -1,0 +1,171 @@
+//! `frontline`: a thin command line over the `frontline` library. Every
+//! command parses its arguments, makes one library call and prints the result.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use frontline::{export::Layer, parse_date, Atlas, DataSource};
+use geo::Point;
+
+use output::{print_or_write, Table};
+
+/// Territorial control maps: who holds what, where, and since when.
+#[derive(Parser)]
+#[command(name = "frontline", version, about, propagate_version = true)]
+struct Cli {
+    /// Load the dataset from this directory (holding manifest.json) instead of
+    /// the bundled Nagorno-Karabakh one.
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the dated snapshots of the dataset.
+    Snapshots {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Area held by each controller on a date (geodesic, km²).
+    Stats {
+        /// Date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        at: chrono::NaiveDate,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Who holds a point on a date, and whose territory it is.
+    Locate {
+        /// Latitude, degrees north.
+        #[arg(
+            long,
+            requires = "lon",
+            conflicts_with = "place",
+            allow_negative_numbers = true
+        )]
+        lat: Option<f64>,
+        /// Longitude, degrees east.
+        #[arg(long, requires = "lat", allow_negative_numbers = true)]
+        lon: Option<f64>,
+        /// A bundled place by name, id or alias (e.g. Khankendi).
+        #[arg(long, required_unless_present = "lat")]
+        place: Option<String>,
+        /// Date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        at: chrono::NaiveDate,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Write a layer as it stands on a date as RFC 7946 GeoJSON.
+    Export {
+        /// Date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        at: chrono::NaiveDate,
+        /// zones, overlays, routes, places, de_jure or admin1.
+        #[arg(long, default_value = "zones", value_parser = layer)]
+        layer: Layer,
+        /// Output file, or - for standard output.
+        #[arg(short, long, default_value = "-")]
+        output: PathBuf,
+    },
+    /// Check a dataset: every file, feature, id, polygon and partition.
+    Validate {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+fn date(text: &str) -> Result<chrono::NaiveDate, String> {
+    parse_date(text).map_err(|e| e.to_string())
+}
+
+fn layer(text: &str) -> Result<Layer, String> {
+    text.parse().map_err(|e: frontline::Error| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn source(cli_data: Option<PathBuf>) -> DataSource {
+    cli_data.map_or(DataSource::Embedded, DataSource::Directory)
+}
+
+fn run(cli: Cli) -> Result<ExitCode, frontline::Error> {
+    let source = source(cli.data);
+    if let Command::Validate { format } = cli.command {
+        let report = Atlas::validate(source)?;
+        output::validation(&report, format == Format::Json);
+        return Ok(if report.is_ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    let atlas = Atlas::load(source)?;
+    match cli.command {
+        Command::Snapshots { format } => {
+            let snapshots = atlas.snapshots();
+            match format {
+                Format::Json => output::json(&snapshots),
+                Format::Table => {
+                    let mut table = Table::new(["id", "from", "until", "label"]);
+                    for s in &snapshots {
+                        let until = s.until.map_or("-".to_owned(), |d| d.to_string());
+                        table.row([s.id.clone(), s.date.to_string(), until, s.label.clone()]);
+                    }
+                    table.print();
+                }
+            }
+        }
+        Command::Stats { at, format } => {
+            let stats = atlas.at(at)?.stats();
+            match format {
+                Format::Json => output::json(&stats),
+                Format::Table => output::stats_table(&stats),
+            }
+        }
+        Command::Locate {
+            lat,
+            lon,
+            place,
+            at,
+            format,
+        } => {
+            let point = match (place, lat, lon) {
+                (Some(name), _, _) => atlas.place(&name)?.point,
+                (None, Some(lat), Some(lon)) => Point::new(lon, lat),
+                _ => unreachable!("clap requires --place or both --lat and --lon"),
+            };
+            let location = atlas.locate(point, at)?;
+            match format {
+                Format::Json => output::json(&location),
+                Format::Table => output::location_table(&location),
+            }
+        }
+        Command::Export { at, layer, output } => {
+            let collection = atlas.at(at)?.export(layer);
+            print_or_write(&output, collection.to_string().as_bytes())?;
+        }
+        Command::Validate { .. } => unreachable!("handled above"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

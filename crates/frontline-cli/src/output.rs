@@ -1,0 +1,133 @@
+//! Printing results: JSON, aligned tables, and files written atomically.
+
+use std::io::Write;
+use std::path::Path;
+
+use frontline::stats::Stats;
+use frontline::validate::Report;
+use frontline::Location;
+
+/// Pretty JSON on standard output.
+pub fn json<T: serde::Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("results serialise to JSON")
+    );
+}
+
+/// Writes to standard output for `-`, else atomically to the file.
+pub fn print_or_write(path: &Path, bytes: &[u8]) -> frontline::Result<()> {
+    if path.as_os_str() == "-" {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(bytes)
+            .and_then(|()| stdout.write_all(b"\n"))
+            .map_err(|source| frontline::Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+    } else {
+        frontline::io::write_atomic(path, bytes)
+    }
+}
+
+/// A plain text table with left-aligned columns.
+pub struct Table {
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new<const N: usize>(header: [&str; N]) -> Self {
+        Table {
+            rows: vec![header.iter().map(|h| h.to_string()).collect()],
+        }
+    }
+
+    pub fn row<const N: usize>(&mut self, cells: [String; N]) {
+        self.rows.push(cells.to_vec());
+    }
+
+    pub fn print(&self) {
+        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..columns)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|s| s.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for row in &self.rows {
+            let line: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            println!("{}", line.join("  ").trim_end());
+        }
+    }
+}
+
+pub fn stats_table(stats: &Stats) {
+    println!("{} (snapshot {})", stats.date, stats.snapshot);
+    let mut table = Table::new(["controller", "name", "area_km2"]);
+    for c in &stats.controllers {
+        table.row([c.id.clone(), c.name.clone(), format!("{:.1}", c.area_km2)]);
+    }
+    for o in &stats.overlays {
+        table.row([
+            format!("overlay {}", o.id),
+            String::new(),
+            format!("{:.1}", o.area_km2),
+        ]);
+    }
+    table.print();
+}
+
+pub fn location_table(location: &Location) {
+    let or_none = |value: &Option<String>| {
+        value
+            .clone()
+            .unwrap_or_else(|| "(outside the region)".to_owned())
+    };
+    let mut table = Table::new(["date", &location.date.to_string()]);
+    table.row([
+        "lat, lon".to_owned(),
+        format!("{}, {}", location.lat, location.lon),
+    ]);
+    table.row(["controller".to_owned(), or_none(&location.controller)]);
+    table.row(["de_jure".to_owned(), or_none(&location.de_jure)]);
+    table.row(["rayon".to_owned(), or_none(&location.rayon)]);
+    table.row(["overlays".to_owned(), location.overlays.join(", ")]);
+    table.print();
+}
+
+pub fn validation(report: &Report, as_json: bool) {
+    if as_json {
+        return json(report);
+    }
+    for problem in &report.problems {
+        println!("problem: {problem}");
+    }
+    let counts: Vec<String> = report
+        .counts
+        .iter()
+        .map(|(layer, n)| format!("{n} {layer}"))
+        .collect();
+    if !counts.is_empty() {
+        println!("read {}", counts.join(", "));
+    }
+    for p in &report.partitions {
+        println!(
+            "snapshot {}: gaps {:.5} km², outside {:.5} km², overlaps {:.5} km²",
+            p.snapshot, p.gap_km2, p.outside_km2, p.overlap_km2
+        );
+    }
+    if report.is_ok() {
+        println!("ok: no problems");
+    } else {
+        println!("{} problem(s)", report.problems.len());
+    }
+}

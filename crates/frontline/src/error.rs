@@ -1,0 +1,129 @@
+//! Errors: each one names the culprit and, where there is one, the next step.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in a dataset a problem was found: file, feature index, field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// File the problem is in, relative to the dataset root.
+    pub file: String,
+    /// Index of the feature in the file's `features` array, when it is about one.
+    pub feature: Option<usize>,
+    /// The property or member at fault, when it is about one.
+    pub field: Option<String>,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem with a whole file.
+    pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            file: file.into(),
+            feature: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// A problem with one field of one feature.
+    pub fn feature(
+        file: impl Into<String>,
+        feature: usize,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem {
+            file: file.into(),
+            feature: Some(feature),
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(index) = self.feature {
+            write!(f, ": feature {index}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Everything that can go wrong in this library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A date string is not ISO `YYYY-MM-DD`.
+    #[error("invalid date {input:?}: expected YYYY-MM-DD, e.g. 2020-12-01")]
+    BadDate {
+        /// The text that was given.
+        input: String,
+    },
+    /// The dataset has no snapshot in force on this date.
+    #[error("no control data for {date}: the dataset starts on {first} (run `frontline snapshots` to list the dates)")]
+    BeforeFirstSnapshot {
+        /// The date asked for.
+        date: chrono::NaiveDate,
+        /// The first snapshot's date.
+        first: chrono::NaiveDate,
+    },
+    /// A coordinate is outside WGS 84's range or not a number.
+    #[error("invalid coordinate: {0}")]
+    BadCoordinate(String),
+    /// No place has this name, id or alias.
+    #[error("unknown place {name:?}{}", suggest(.suggestions))]
+    UnknownPlace {
+        /// The name asked for.
+        name: String,
+        /// Close names that do exist.
+        suggestions: Vec<String>,
+    },
+    /// No layer, snapshot, controller... has this id.
+    #[error("unknown {kind} {id:?}{}", suggest(.suggestions))]
+    UnknownId {
+        /// What kind of thing was looked up (`layer`, `controller`, ...).
+        kind: &'static str,
+        /// The id asked for.
+        id: String,
+        /// Ids that do exist (or close ones).
+        suggestions: Vec<String>,
+    },
+    /// A dataset file is malformed; the first problem found (see
+    /// [`crate::Atlas::validate`] for all of them).
+    #[error("invalid dataset: {0} (run `frontline validate` to list every problem)")]
+    Dataset(Problem),
+    /// The dataset has several problems.
+    #[error("invalid dataset: {} problems, the first: {}", .0.len(), .0[0])]
+    DatasetProblems(Vec<Problem>),
+    /// No embedded dataset was compiled in.
+    #[error(
+        "this build has no embedded dataset: pass --data DIR, or build with the `embedded` feature"
+    )]
+    NoEmbeddedDataset,
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+}
+
+fn suggest(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean: {}?)", suggestions.join(", "))
+    }
+}
+
+/// This crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,88 @@
+//! Geodesic area held by each controller on a date.
+
+use chrono::NaiveDate;
+
+use crate::atlas::View;
+use crate::geometry::area_km2;
+
+/// Area per controller and per overlay in force on a date.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Stats {
+    /// The date asked for.
+    pub date: NaiveDate,
+    /// Id of the snapshot in force.
+    pub snapshot: String,
+    /// Every controller of the dataset, in manifest order (0 where it holds nothing).
+    pub controllers: Vec<ControllerArea>,
+    /// Every overlay in force on the date.
+    pub overlays: Vec<OverlayArea>,
+}
+
+/// Ground held by one controller.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ControllerArea {
+    /// Controller id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Geodesic area, km².
+    pub area_km2: f64,
+}
+
+/// Area of one overlay.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OverlayArea {
+    /// Overlay id.
+    pub id: String,
+    /// Geodesic area, km².
+    pub area_km2: f64,
+}
+
+impl View<'_> {
+    /// Geodesic area per controller and overlay.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let stats = atlas.at(parse_date("2023-09-21")?)?.stats();
+    /// let nkr = stats.controllers.iter().find(|c| c.id == "nkr").unwrap();
+    /// assert_eq!(nkr.area_km2, 0.0);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn stats(&self) -> Stats {
+        let controllers = self
+            .atlas
+            .controllers()
+            .iter()
+            .map(|c| ControllerArea {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                area_km2: self
+                    .snapshot
+                    .zone(&c.id)
+                    .map_or(0.0, |zone| area_km2(&zone.shape)),
+            })
+            .collect();
+        let overlays = self
+            .overlays
+            .iter()
+            .map(|o| OverlayArea {
+                id: o.id.clone(),
+                area_km2: area_km2(&o.shape),
+            })
+            .collect();
+        Stats {
+            date: self.date,
+            snapshot: self.snapshot.id.clone(),
+            controllers,
+            overlays,
+        }
+    }
+
+    /// Geodesic area held by one controller, km² (0 when it holds nothing).
+    pub fn area_km2(&self, controller: &str) -> f64 {
+        self.snapshot
+            .zone(controller)
+            .map_or(0.0, |zone| area_km2(&zone.shape))
+    }
+}
