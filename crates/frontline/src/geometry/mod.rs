@@ -21,6 +21,7 @@ pub fn area_km2(shape: &MultiPolygon<f64>) -> f64 {
         .map(|polygon| polygon.geodesic_area_unsigned())
         .sum::<f64>()
         / 1e6
+        + 0.0 // turns the -0.0 of an empty sum into 0.0
 }
 
 /// Geodesic length of a line in km on WGS 84 (Karney's algorithm).
