@@ -30,6 +30,19 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Table,
+    Json,
+    Geojson,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SeriesFormat {
+    Csv,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// List the dated snapshots of the dataset.
@@ -79,6 +92,34 @@ enum Command {
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
     },
+    /// What changed hands between two dates (geodesic km² per transition).
+    Diff {
+        /// First date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        from: chrono::NaiveDate,
+        /// Second date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        to: chrono::NaiveDate,
+        /// Break each transition down by admin-1 unit.
+        #[arg(long, value_parser = ["rayon"])]
+        by: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: DiffFormat,
+        /// Output file, or - for standard output.
+        #[arg(short, long, default_value = "-")]
+        output: PathBuf,
+    },
+    /// Area per controller at every change of control between two dates.
+    Series {
+        /// First date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        from: chrono::NaiveDate,
+        /// Last date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        to: chrono::NaiveDate,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: SeriesFormat,
+    },
     /// Check a dataset: every file, feature, id, polygon and partition.
     Validate {
         #[arg(long, value_enum, default_value = "table")]
@@ -101,7 +142,10 @@ fn main() -> ExitCode {
         Err(error) => {
             // One line: clap's first line names the culprit; usage is one --help away.
             let rendered = error.to_string();
-            let first = rendered.lines().next().unwrap_or("error: invalid arguments");
+            let first = rendered
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments");
             eprintln!("{first} (see frontline --help)");
             return ExitCode::from(2);
         }
@@ -171,9 +215,38 @@ fn run(cli: Cli) -> Result<ExitCode, frontline::Error> {
                 Format::Table => output::location_table(&location),
             }
         }
-        Command::Export { at, layer, output } => {
+        Command::Export {
+            at,
+            layer,
+            output: path,
+        } => {
             let collection = atlas.at(at)?.export(layer);
-            print_or_write(&output, collection.to_string().as_bytes())?;
+            print_or_write(&path, collection.to_string().as_bytes())?;
+        }
+        Command::Diff {
+            from,
+            to,
+            by,
+            format,
+            output: path,
+        } => {
+            let mut diff = atlas.diff(from, to)?;
+            if by.is_some() {
+                diff = diff.with_rayons(&atlas);
+            }
+            let text = match format {
+                DiffFormat::Json => output::to_json(&diff),
+                DiffFormat::Geojson => diff.to_geojson().to_string(),
+                DiffFormat::Table => output::diff_table(&diff),
+            };
+            print_or_write(&path, text.trim_end().as_bytes())?;
+        }
+        Command::Series { from, to, format } => {
+            let series = atlas.series(from, to)?;
+            match format {
+                SeriesFormat::Json => output::json(&output::series_json(&series)),
+                SeriesFormat::Csv => print!("{}", output::series_csv(&series)),
+            }
         }
         Command::Validate { .. } => unreachable!("handled above"),
     }

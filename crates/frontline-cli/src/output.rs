@@ -6,13 +6,16 @@ use std::path::Path;
 use frontline::stats::Stats;
 use frontline::validate::Report;
 use frontline::Location;
+use frontline::{Diff, Series};
 
 /// Pretty JSON on standard output.
 pub fn json<T: serde::Serialize>(value: &T) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("results serialise to JSON")
-    );
+    println!("{}", to_json(value));
+}
+
+/// Pretty JSON text.
+pub fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("results serialise to JSON")
 }
 
 /// Writes to standard output for `-`, else atomically to the file.
@@ -48,6 +51,11 @@ impl Table {
     }
 
     pub fn print(&self) {
+        print!("{}", self.render());
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
         let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         let widths: Vec<usize> = (0..columns)
             .map(|c| {
@@ -65,8 +73,10 @@ impl Table {
                 .zip(&widths)
                 .map(|(cell, width)| format!("{cell:<width$}"))
                 .collect();
-            println!("{}", line.join("  ").trim_end());
+            out.push_str(line.join("  ").trim_end());
+            out.push('\n');
         }
+        out
     }
 }
 
@@ -130,4 +140,66 @@ pub fn validation(report: &Report, as_json: bool) {
     } else {
         println!("{} problem(s)", report.problems.len());
     }
+}
+
+pub fn diff_table(diff: &Diff) -> String {
+    let mut out = format!("{} -> {}\n", diff.from, diff.to);
+    let mut table = Table::new(["from", "to", "area_km2"]);
+    for t in &diff.transitions {
+        table.row([t.from.clone(), t.to.clone(), format!("{:.1}", t.area_km2)]);
+        for part in t.by_rayon.iter().flatten() {
+            table.row([
+                String::new(),
+                format!("  in {}", part.rayon),
+                format!("{:.1}", part.area_km2),
+            ]);
+        }
+    }
+    table.row([
+        "unchanged".to_owned(),
+        String::new(),
+        format!("{:.1}", diff.unchanged_km2),
+    ]);
+    table.row([
+        "total".to_owned(),
+        String::new(),
+        format!("{:.1}", diff.total_km2),
+    ]);
+    out.push_str(&table.render());
+    out
+}
+
+/// Rows keyed by controller id, for JSON readers.
+pub fn series_json(series: &Series) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = series
+        .rows
+        .iter()
+        .map(|row| {
+            let areas: serde_json::Map<String, serde_json::Value> = series
+                .controllers
+                .iter()
+                .cloned()
+                .zip(row.areas_km2.iter().map(|&a| a.into()))
+                .collect();
+            serde_json::json!({"date": row.date, "snapshot": row.snapshot, "areas_km2": areas})
+        })
+        .collect();
+    serde_json::json!({"controllers": series.controllers, "rows": rows})
+}
+
+/// One row per date: `date,snapshot,<controller>...` in km².
+pub fn series_csv(series: &Series) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = ["date", "snapshot"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(series.controllers.iter().cloned());
+    writer.write_record(header).expect("writing to memory");
+    for row in &series.rows {
+        let cells = [row.date.to_string(), row.snapshot.clone()]
+            .into_iter()
+            .chain(row.areas_km2.iter().map(|a| format!("{a:.3}")));
+        writer.write_record(cells).expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 fields")
 }

@@ -194,7 +194,10 @@ fn date(value: Option<chrono::NaiveDate>) -> JsonValue {
     value.map_or(JsonValue::Null, |d| d.to_string().into())
 }
 
-fn areal<const N: usize>(shape: &MultiPolygon<f64>, properties: [(&str, JsonValue); N]) -> Feature {
+pub(crate) fn areal<const N: usize>(
+    shape: &MultiPolygon<f64>,
+    properties: [(&str, JsonValue); N],
+) -> Feature {
     feature(
         Geometry::MultiPolygon(shape.orient(Direction::Default)),
         properties,

@@ -27,21 +27,25 @@
 #![warn(missing_docs)]
 
 pub mod atlas;
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod geometry;
 pub mod io;
 mod layer;
 pub mod model;
+pub mod series;
 pub mod source;
 pub mod stats;
 pub mod validate;
 
 pub use atlas::{Atlas, Location, SnapshotInfo, View};
+pub use diff::{Diff, Transition};
 pub use error::{Error, Problem, Result};
 pub use model::{
     Admin1, Controller, Event, Overlay, Place, Route, Snapshot, Territory, Validity, Zone,
 };
+pub use series::Series;
 pub use source::DataSource;
 
 /// Parses an ISO `YYYY-MM-DD` date.

@@ -1,27 +1,65 @@
 //! Geometry on the WGS 84 ellipsoid: geodesic measures, local metric
 //! projections and the operations the dataset is built with.
 
-use geo::{Geodesic, GeodesicArea, Length, LineString, MultiPolygon};
+use geo::{Geodesic, Length, LineString, MultiPolygon};
+use geographiclib_rs::{Geodesic as Ellipsoid, PolygonArea, Winding};
+
+/// Longest edge, in degrees of longitude or latitude, that [`area_km2`] feeds
+/// to the geodesic area algorithm as it is; longer edges are split.
+pub const AREA_EDGE_DEG: f64 = 0.01;
 
 /// Geodesic area of a (multi)polygon in km² on WGS 84 (Karney's algorithm).
 ///
 /// Holes are subtracted; ring winding does not matter.
 ///
+/// Edges are taken as straight in longitude/latitude — the reading that the
+/// boolean operations, point-in-polygon tests and maps all make — by
+/// splitting edges longer than [`AREA_EDGE_DEG`] before summing. Without
+/// that, a long edge would count as a geodesic (bowing towards the pole), and
+/// cutting it where another boundary crosses would change the area: parts
+/// would not add up to the whole.
+///
 /// ```
 /// use geo::{polygon, MultiPolygon};
-/// // A 0.1° × 0.1° cell at the equator is about 123.09 km² (11.13 km × 11.06 km).
+/// // The cell between the equator and 0.1° N, 0° and 0.1° E: 123.09 km²
+/// // (11.13 km × 11.06 km).
 /// let cell = polygon![(x: 0.0, y: 0.0), (x: 0.1, y: 0.0), (x: 0.1, y: 0.1), (x: 0.0, y: 0.1)];
 /// let km2 = frontline::geometry::area_km2(&MultiPolygon(vec![cell]));
 /// assert!((km2 - 123.09).abs() < 0.01, "{km2}");
 /// ```
 pub fn area_km2(shape: &MultiPolygon<f64>) -> f64 {
-    shape
-        .0
-        .iter()
-        .map(|polygon| polygon.geodesic_area_unsigned())
-        .sum::<f64>()
-        / 1e6
-        + 0.0 // turns the -0.0 of an empty sum into 0.0
+    let mut total = 0.0;
+    for polygon in &shape.0 {
+        total += ring_area_m2(polygon.exterior());
+        for hole in polygon.interiors() {
+            total -= ring_area_m2(hole);
+        }
+    }
+    total / 1e6 + 0.0 // + 0.0 turns the -0.0 of an empty sum into 0.0
+}
+
+/// Unsigned geodesic area of one closed ring, m², edges straight in lon/lat.
+fn ring_area_m2(ring: &LineString<f64>) -> f64 {
+    let geodesic = Ellipsoid::wgs84();
+    let mut area = PolygonArea::new(&geodesic, Winding::CounterClockwise);
+    let mut points = 0usize;
+    for line in ring.lines() {
+        let (from, to) = (line.start, line.end);
+        let steps = ((to.x - from.x).abs().max((to.y - from.y).abs()) / AREA_EDGE_DEG)
+            .ceil()
+            .max(1.0) as usize;
+        for step in 0..steps {
+            let t = step as f64 / steps as f64;
+            area.add_point(from.y + t * (to.y - from.y), from.x + t * (to.x - from.x));
+            points += 1;
+        }
+    }
+    if points < 3 {
+        return 0.0;
+    }
+    // Signed, then its magnitude: an unsigned result would be the rest of the
+    // earth for a clockwise ring.
+    area.compute(true).1.abs()
 }
 
 /// Geodesic length of a line in km on WGS 84 (Karney's algorithm).

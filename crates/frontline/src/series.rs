@@ -1,0 +1,63 @@
+//! Area held by each controller at every change of control in an interval.
+
+use chrono::NaiveDate;
+
+use crate::atlas::Atlas;
+use crate::error::Result;
+
+/// One row of a [`Series`]: the state from `date` on.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SeriesRow {
+    /// First day of the state (the interval's start, or a snapshot date).
+    pub date: NaiveDate,
+    /// Id of the snapshot in force.
+    pub snapshot: String,
+    /// Geodesic area per controller, km², in [`Series::controllers`] order.
+    pub areas_km2: Vec<f64>,
+}
+
+/// Areas per controller over an interval.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Series {
+    /// Controller ids, the column order of every row.
+    pub controllers: Vec<String>,
+    /// The interval's start, then every snapshot date up to its end.
+    pub rows: Vec<SeriesRow>,
+}
+
+impl Atlas {
+    /// Area per controller on `from` and at every snapshot change up to `to`.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let series = atlas.series(parse_date("2020-01-01")?, parse_date("2023-12-31")?)?;
+    /// assert_eq!(series.rows[0].snapshot, "1994-05-12");
+    /// let nkr = series.controllers.iter().position(|c| c == "nkr").unwrap();
+    /// assert_eq!(series.rows.last().unwrap().areas_km2[nkr], 0.0);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn series(&self, from: NaiveDate, to: NaiveDate) -> Result<Series> {
+        let controllers: Vec<String> = self.controllers().iter().map(|c| c.id.clone()).collect();
+        let mut dates = vec![from];
+        dates.extend(
+            self.snapshots()
+                .iter()
+                .map(|s| s.date)
+                .filter(|&d| d > from && d <= to),
+        );
+        let rows = dates
+            .into_iter()
+            .map(|date| {
+                let view = self.at(date)?;
+                let areas_km2 = controllers.iter().map(|c| view.area_km2(c)).collect();
+                Ok(SeriesRow {
+                    date,
+                    snapshot: view.snapshot.id.clone(),
+                    areas_km2,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Series { controllers, rows })
+    }
+}
