@@ -64,3 +64,8 @@ pub fn parse_date(text: &str) -> Result<chrono::NaiveDate> {
             input: text.to_owned(),
         })
 }
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
