@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use frontline::archive::ArchiveOptions;
+use frontline::ingest::Strictness;
 use frontline::{export::Layer, parse_date, Atlas, DataSource};
 use geo::Point;
 
@@ -16,12 +18,64 @@ use output::{print_or_write, Table};
 #[derive(Parser)]
 #[command(name = "frontline", version, about, propagate_version = true)]
 struct Cli {
-    /// Load the dataset from this directory (holding manifest.json) instead of
-    /// the bundled Nagorno-Karabakh one.
-    #[arg(long, global = true, value_name = "DIR")]
-    data: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Where the data comes from: the bundled dataset, a dataset directory, or a
+/// dated archive of one side's ground.
+#[derive(clap::Args)]
+struct DataArgs {
+    /// Load the dataset from this directory (holding manifest.json) instead of
+    /// the bundled Nagorno-Karabakh one.
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "archive")]
+    data: Option<PathBuf>,
+    /// Load a dated archive: a folder of GeoJSON files (.geojson, .json,
+    /// .geojson.gz), one per date, each the ground held by --side.
+    #[arg(long, global = true, value_name = "DIR", requires = "side")]
+    archive: Option<PathBuf>,
+    /// The side whose ground the archive's files hold (display name).
+    #[arg(long, global = true, value_name = "NAME")]
+    side: Option<String>,
+    /// Regex with named groups y, m, d finding the date in archive file names.
+    #[arg(long, global = true, value_name = "REGEX")]
+    date_pattern: Option<String>,
+    /// GeoJSON polygons of the whole region: the archive's side holds its
+    /// files' ground, `other` the rest of the region.
+    #[arg(long, global = true, value_name = "FILE")]
+    region: Option<PathBuf>,
+    /// Refuse archive files that need repairs instead of repairing them.
+    #[arg(long, global = true)]
+    strict: bool,
+    /// Skip (and report) archive files that cannot be read instead of failing.
+    #[arg(long, global = true)]
+    skip_bad: bool,
+}
+
+impl DataArgs {
+    fn archive_options(&self) -> ArchiveOptions {
+        ArchiveOptions {
+            side: self.side.clone().unwrap_or_default(),
+            date_pattern: self.date_pattern.clone(),
+            strictness: if self.strict {
+                Strictness::Strict
+            } else {
+                Strictness::Repair
+            },
+            skip_bad: self.skip_bad,
+            region: self.region.clone(),
+        }
+    }
+
+    fn open(&self) -> frontline::Result<Atlas> {
+        match (&self.archive, &self.data) {
+            (Some(dir), _) => Atlas::open_archive(dir, &self.archive_options()),
+            (None, Some(dir)) => Atlas::load(DataSource::Directory(dir.clone())),
+            (None, None) => Atlas::load(DataSource::Embedded),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -159,13 +213,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn source(cli_data: Option<PathBuf>) -> DataSource {
-    cli_data.map_or(DataSource::Embedded, DataSource::Directory)
-}
-
 fn run(cli: Cli) -> Result<ExitCode, frontline::Error> {
-    let source = source(cli.data);
+    if let (Command::Validate { format }, Some(dir)) = (&cli.command, &cli.data.archive) {
+        let reports = frontline::archive::validate_archive(dir, &cli.data.archive_options())?;
+        output::archive_validation(&reports, *format == Format::Json);
+        let bad = reports.iter().any(|r| !r.problems.is_empty());
+        return Ok(if bad {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     if let Command::Validate { format } = cli.command {
+        let source = cli
+            .data
+            .data
+            .map_or(DataSource::Embedded, DataSource::Directory);
         let report = Atlas::validate(source)?;
         output::validation(&report, format == Format::Json);
         return Ok(if report.is_ok() {
@@ -174,8 +237,16 @@ fn run(cli: Cli) -> Result<ExitCode, frontline::Error> {
             ExitCode::from(1)
         });
     }
-    let atlas = Atlas::load(source)?;
-    match cli.command {
+    let atlas = cli.data.open()?;
+    let code = command(&atlas, cli.command)?;
+    for problem in atlas.unreadable() {
+        eprintln!("skipped: {problem}");
+    }
+    Ok(code)
+}
+
+fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, frontline::Error> {
+    match command {
         Command::Snapshots { format } => {
             let snapshots = atlas.snapshots();
             match format {
@@ -232,7 +303,7 @@ fn run(cli: Cli) -> Result<ExitCode, frontline::Error> {
         } => {
             let mut diff = atlas.diff(from, to)?;
             if by.is_some() {
-                diff = diff.with_rayons(&atlas);
+                diff = diff.with_rayons(atlas);
             }
             let text = match format {
                 DiffFormat::Json => output::to_json(&diff),

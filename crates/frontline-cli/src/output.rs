@@ -203,3 +203,34 @@ pub fn series_csv(series: &Series) -> String {
     }
     String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 fields")
 }
+
+pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: bool) {
+    if as_json {
+        return json(&reports);
+    }
+    let mut table = Table::new([
+        "file", "date", "features", "area_km2", "repairs", "problems",
+    ]);
+    for r in reports {
+        let date = r.date.map_or("-".to_owned(), |d| d.to_string());
+        table.row([
+            r.file.clone(),
+            date,
+            r.features.to_string(),
+            format!("{:.3}", r.area_km2),
+            r.repairs.len().to_string(),
+            r.problems.len().to_string(),
+        ]);
+    }
+    table.print();
+    for r in reports {
+        for repair in &r.repairs {
+            println!("repaired: {repair}");
+        }
+        for problem in &r.problems {
+            println!("problem: {problem}");
+        }
+    }
+    let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
+    println!("{} file(s), {} with problems", reports.len(), bad);
+}

@@ -49,12 +49,12 @@ struct Layers {
 
 /// A snapshot known from the manifest; its zones are read on first use.
 #[derive(Debug)]
-struct SnapshotSlot {
-    id: String,
-    date: NaiveDate,
-    label: String,
-    file: String,
-    loaded: OnceLock<Result<Snapshot, Problem>>,
+pub(crate) struct SnapshotSlot {
+    pub(crate) id: String,
+    pub(crate) date: NaiveDate,
+    pub(crate) label: String,
+    pub(crate) file: String,
+    pub(crate) loaded: OnceLock<Result<Snapshot, Problem>>,
 }
 
 /// A dated snapshot as listed by the manifest, without its geometry.
@@ -87,15 +87,17 @@ pub struct Atlas {
     pub description: String,
     /// Attribution lines the sources require.
     pub attribution: Vec<String>,
-    controllers: Vec<Controller>,
-    snapshots: Vec<SnapshotSlot>,
-    territories: Vec<Territory>,
-    admin1: Vec<Admin1>,
-    overlays: Vec<Overlay>,
-    routes: Vec<Route>,
-    places: Vec<Place>,
-    events: Vec<Event>,
-    source: DataSource,
+    pub(crate) controllers: Vec<Controller>,
+    pub(crate) snapshots: Vec<SnapshotSlot>,
+    pub(crate) territories: Vec<Territory>,
+    pub(crate) admin1: Vec<Admin1>,
+    pub(crate) overlays: Vec<Overlay>,
+    pub(crate) routes: Vec<Route>,
+    pub(crate) places: Vec<Place>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) source: DataSource,
+    /// Set when the snapshots are files of a dated archive.
+    pub(crate) archive: Option<crate::archive::ArchiveSettings>,
 }
 
 /// The control state in force on one date.
@@ -255,6 +257,7 @@ impl Atlas {
             places,
             events,
             source,
+            archive: None,
         };
         atlas.check_references(layers, problems);
         Some(atlas)
@@ -349,6 +352,12 @@ impl Atlas {
         &self.controllers
     }
 
+    /// The controller holding whatever no zone covers, for datasets whose
+    /// zones do not cover a known region (a dated archive without a region).
+    pub fn rest_controller(&self) -> Option<&str> {
+        self.archive.as_ref().and_then(|a| a.rest())
+    }
+
     /// The controller with this id.
     pub fn controller(&self, id: &str) -> Result<&Controller> {
         self.controllers
@@ -431,7 +440,7 @@ impl Atlas {
                 .map_or(NaiveDate::MAX, |slot| slot.date);
             return Err(Error::BeforeFirstSnapshot { date, first });
         }
-        let snapshot = self.snapshot_at_index(index - 1)?;
+        let snapshot = self.usable_snapshot(index - 1)?;
         let overlays = self
             .overlays
             .iter()
@@ -459,6 +468,27 @@ impl Atlas {
         self.snapshot_at_index(index)
     }
 
+    /// The snapshot at `index`, or with `skip_bad` (archives) the latest
+    /// readable one before it.
+    fn usable_snapshot(&self, mut index: usize) -> Result<&Snapshot> {
+        let skip_bad = self.archive.as_ref().is_some_and(|a| a.skip_bad);
+        loop {
+            match self.snapshot_at_index(index) {
+                Err(_) if skip_bad && index > 0 => index -= 1,
+                result => return result,
+            }
+        }
+    }
+
+    /// Snapshots read so far that could not be read (skipped under
+    /// `--skip-bad`), with why.
+    pub fn unreadable(&self) -> Vec<Problem> {
+        self.snapshots
+            .iter()
+            .filter_map(|slot| slot.loaded.get()?.as_ref().err().cloned())
+            .collect()
+    }
+
     fn snapshot_at_index(&self, index: usize) -> Result<&Snapshot> {
         let slot = &self.snapshots[index];
         slot.loaded
@@ -467,7 +497,10 @@ impl Atlas {
             .map_err(|problem| Error::Dataset(problem.clone()))
     }
 
-    fn read_snapshot(&self, slot: &SnapshotSlot) -> Result<Snapshot, Problem> {
+    pub(crate) fn read_snapshot(&self, slot: &SnapshotSlot) -> Result<Snapshot, Problem> {
+        if let Some(archive) = &self.archive {
+            return archive.read_snapshot(&self.source, slot);
+        }
         let mut problems = Vec::new();
         let zones = read_layer(&self.source, Some(&slot.file), &mut problems, |f| Zone {
             controller: f.string("controller"),
@@ -494,6 +527,7 @@ impl Atlas {
                 date: slot.date,
                 label: slot.label.clone(),
                 zones,
+                repairs: Vec::new(),
             }),
         }
     }

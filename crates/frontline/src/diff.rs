@@ -95,11 +95,22 @@ pub fn diff_views(a: &View<'_>, b: &View<'_>) -> Diff {
         .iter()
         .map(|c| c.id.as_str())
         .collect();
-    diff_snapshots(&controllers, (a.date, a.snapshot), (b.date, b.snapshot))
+    let rest = a.atlas.rest_controller();
+    diff_snapshots(
+        &controllers,
+        rest,
+        (a.date, a.snapshot),
+        (b.date, b.snapshot),
+    )
 }
 
 /// Compares two snapshots whose zones partition the same region;
 /// `controllers` fixes the order of the transitions.
+///
+/// `rest` names the controller that holds whatever no zone covers, when the
+/// zones do not cover a known region (a dated archive without `--region`):
+/// ground a controller loses to no zone goes to `rest`, ground it gains from
+/// no zone comes from `rest`.
 ///
 /// ```
 /// use frontline::{diff::diff_snapshots, parse_date, Snapshot, Zone};
@@ -107,15 +118,16 @@ pub fn diff_views(a: &View<'_>, b: &View<'_>) -> Diff {
 /// let strip = |x0: f64, x1: f64| MultiPolygon(vec![Rect::new((x0, 0.0), (x1, 1.0)).to_polygon()]);
 /// let zone = |c: &str, shape| Zone { controller: c.into(), shape, source: String::new(), accuracy: String::new() };
 /// let date = parse_date("2000-01-01")?;
-/// let a = Snapshot { id: "a".into(), date, label: String::new(), zones: vec![zone("w", strip(0.0, 1.0)), zone("e", strip(1.0, 2.0))] };
-/// let b = Snapshot { id: "b".into(), date, label: String::new(), zones: vec![zone("w", strip(0.0, 1.5)), zone("e", strip(1.5, 2.0))] };
-/// let diff = diff_snapshots(&["w", "e"], (date, &a), (date, &b));
+/// let a = Snapshot { id: "a".into(), date, label: String::new(), zones: vec![zone("w", strip(0.0, 1.0)), zone("e", strip(1.0, 2.0))], repairs: vec![] };
+/// let b = Snapshot { id: "b".into(), date, label: String::new(), zones: vec![zone("w", strip(0.0, 1.5)), zone("e", strip(1.5, 2.0))], repairs: vec![] };
+/// let diff = diff_snapshots(&["w", "e"], None, (date, &a), (date, &b));
 /// assert_eq!(diff.transitions.len(), 1);
 /// assert_eq!((diff.transitions[0].from.as_str(), diff.transitions[0].to.as_str()), ("e", "w"));
 /// # Ok::<(), frontline::Error>(())
 /// ```
 pub fn diff_snapshots(
     controllers: &[&str],
+    rest: Option<&str>,
     (from_date, a): (NaiveDate, &Snapshot),
     (to_date, b): (NaiveDate, &Snapshot),
 ) -> Diff {
@@ -155,6 +167,10 @@ pub fn diff_snapshots(
                 });
             }
         }
+    }
+    if let Some(rest) = rest {
+        transitions.extend(uncovered(controllers, rest, a, b, true));
+        transitions.extend(uncovered(controllers, rest, b, a, false));
     }
     let unchanged_km2 = unchanged.iter().map(|u| u.area_km2).sum::<f64>() + 0.0;
     let total_km2 = unchanged_km2 + transitions.iter().map(|t| t.area_km2).sum::<f64>();
@@ -232,6 +248,34 @@ impl Diff {
             .sum::<f64>()
             + 0.0
     }
+}
+
+/// Ground of `held`'s zones that no zone of `other` covers, as transitions
+/// to `rest` (`losing`) or from it.
+fn uncovered(
+    controllers: &[&str],
+    rest: &str,
+    held: &Snapshot,
+    other: &Snapshot,
+    losing: bool,
+) -> Vec<Transition> {
+    let covered = crate::validate::union_all(other.zones.iter().map(|z| &z.shape));
+    controllers
+        .iter()
+        .filter(|&&c| c != rest)
+        .filter_map(|&c| {
+            let shape = held.zone(c)?.shape.difference(&covered);
+            let area_km2 = area_km2(&shape);
+            let (from, to) = if losing { (c, rest) } else { (rest, c) };
+            (area_km2 >= SLIVER_KM2).then(|| Transition {
+                from: from.to_owned(),
+                to: to.to_owned(),
+                area_km2,
+                shape,
+                by_rayon: None,
+            })
+        })
+        .collect()
 }
 
 /// Intersection, skipping the boolean operation when bounding boxes are apart.

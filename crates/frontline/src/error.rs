@@ -97,11 +97,14 @@ pub enum Error {
     },
     /// A dataset file is malformed; the first problem found (see
     /// [`crate::Atlas::validate`] for all of them).
-    #[error("invalid dataset: {0} (run `frontline validate` to list every problem)")]
+    #[error("invalid dataset: {0} (run `frontline validate` with the same data options to list every problem)")]
     Dataset(Problem),
     /// The dataset has several problems.
     #[error("invalid dataset: {} problems, the first: {}", .0.len(), .0[0])]
     DatasetProblems(Vec<Problem>),
+    /// A `--date-pattern` is not a usable regex.
+    #[error("bad date pattern: {0}")]
+    BadDatePattern(String),
     /// No embedded dataset was compiled in.
     #[error(
         "this build has no embedded dataset: pass --data DIR, or build with the `embedded` feature"

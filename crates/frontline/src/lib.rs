@@ -26,11 +26,13 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod atlas;
 pub mod diff;
 pub mod error;
 pub mod export;
 pub mod geometry;
+pub mod ingest;
 pub mod io;
 mod layer;
 pub mod model;

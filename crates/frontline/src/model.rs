@@ -75,6 +75,8 @@ pub struct Snapshot {
     pub label: String,
     /// The zones; they partition the region.
     pub zones: Vec<Zone>,
+    /// Repairs made while reading it (see [`crate::ingest`]).
+    pub repairs: Vec<crate::Problem>,
 }
 
 impl Snapshot {

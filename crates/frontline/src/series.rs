@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use crate::atlas::Atlas;
 use crate::error::Result;
+use rayon::prelude::*;
 
 /// One row of a [`Series`]: the state from `date` on.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -46,8 +47,9 @@ impl Atlas {
                 .map(|s| s.date)
                 .filter(|&d| d > from && d <= to),
         );
+        // Rows in parallel: each reads its snapshot (once) and measures it.
         let rows = dates
-            .into_iter()
+            .into_par_iter()
             .map(|date| {
                 let view = self.at(date)?;
                 let areas_km2 = controllers.iter().map(|c| view.area_km2(c)).collect();

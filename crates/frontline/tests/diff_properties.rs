@@ -46,12 +46,13 @@ fn snapshot(cut: f64, island: (f64, f64, f64, f64)) -> Snapshot {
             zone("east", rect(cut, 40.0, 2.0, 41.0).difference(&island)),
             zone("island", island),
         ],
+        repairs: Vec::new(),
     }
 }
 
 fn diff(a: &Snapshot, b: &Snapshot) -> Diff {
     let date = parse_date("2000-01-01").unwrap();
-    diff_snapshots(&CONTROLLERS, (date, a), (date, b))
+    diff_snapshots(&CONTROLLERS, None, (date, a), (date, b))
 }
 
 fn arb_snapshot() -> impl Strategy<Value = Snapshot> {

@@ -1,0 +1,371 @@
+//! Dated archives: a folder of GeoJSON files, one per date, each holding the
+//! ground one side held on that date. Opened as an [`Atlas`] with two
+//! controllers, the side and `other`, so every query works on it unchanged.
+//!
+//! The side holds the union of a file's polygons from the file's date until
+//! the next file's. With a region (`ArchiveOptions::region`), `other` holds
+//! the rest of it; without one, `other` holds nothing and only the side's
+//! ground is known. Listing dates reads file names only; a snapshot's file is
+//! read when first needed.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use geo::{BooleanOps, MultiPolygon};
+use regex::Regex;
+
+use crate::atlas::{Atlas, SnapshotSlot};
+use crate::error::{Error, Problem, Result};
+use crate::ingest::{read_bytes, read_polygons, Strictness};
+use crate::model::{Controller, Snapshot, Territory, Zone};
+use crate::source::DataSource;
+
+/// Id of the controller that holds whatever the side does not.
+pub const OTHER: &str = "other";
+
+/// How to read an archive.
+#[derive(Debug, Clone)]
+pub struct ArchiveOptions {
+    /// Display name of the side whose ground the files hold, e.g. `Russia`.
+    pub side: String,
+    /// A regex with named groups `y`, `m`, `d` that finds the date in a file
+    /// name; by default `YYYYMMDD`, `YYYY-MM-DD` or `YYYY_MM_DD` (the last one
+    /// in the name).
+    pub date_pattern: Option<String>,
+    /// Refuse files that need repairs instead of repairing them.
+    pub strictness: Strictness,
+    /// Skip (and report) files that cannot be read instead of failing.
+    pub skip_bad: bool,
+    /// A GeoJSON file whose polygons are the whole region (side + other).
+    pub region: Option<PathBuf>,
+}
+
+impl ArchiveOptions {
+    /// Options for a side with every default.
+    pub fn new(side: impl Into<String>) -> Self {
+        ArchiveOptions {
+            side: side.into(),
+            date_pattern: None,
+            strictness: Strictness::Repair,
+            skip_bad: false,
+            region: None,
+        }
+    }
+}
+
+/// What an archive atlas needs beyond the common fields.
+#[derive(Debug, Clone)]
+pub(crate) struct ArchiveSettings {
+    side: String,
+    strictness: Strictness,
+    region: Option<MultiPolygon<f64>>,
+    pub(crate) skip_bad: bool,
+}
+
+/// A file of the archive with the date its name gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveFile {
+    /// File name, relative to the archive directory.
+    pub name: String,
+    /// Date from the name.
+    pub date: NaiveDate,
+}
+
+/// The id a side's display name gets: lower case, `[a-z0-9_]` only.
+///
+/// ```
+/// assert_eq!(frontline::archive::side_id("Russian Federation"), "russian_federation");
+/// ```
+pub fn side_id(name: &str) -> String {
+    let id: String = name
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if id.is_empty() || id == OTHER {
+        "side".to_owned()
+    } else {
+        id
+    }
+}
+
+/// Lists the archive's dated files, sorted by date, reading no geometry.
+/// Files whose name has no date are problems (listed in the second value).
+pub fn list_files(
+    dir: &Path,
+    date_pattern: Option<&str>,
+) -> Result<(Vec<ArchiveFile>, Vec<Problem>)> {
+    let pattern = date_regex(date_pattern)?;
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        let lower = name.to_lowercase();
+        if !(lower.ends_with(".geojson")
+            || lower.ends_with(".json")
+            || lower.ends_with(".geojson.gz")
+            || lower.ends_with(".json.gz"))
+        {
+            continue;
+        }
+        match date_in_name(&pattern, &name) {
+            Some(date) => files.push(ArchiveFile { name, date }),
+            None => problems.push(Problem::file(&name, "no date in the file name; expected YYYYMMDD, YYYY-MM-DD or YYYY_MM_DD, or pass --date-pattern with groups (?P<y>…)(?P<m>…)(?P<d>…)")),
+        }
+    }
+    files.sort_by(|a, b| a.date.cmp(&b.date).then(a.name.cmp(&b.name)));
+    for pair in files.windows(2) {
+        if pair[0].date == pair[1].date {
+            problems.push(Problem::file(
+                &pair[1].name,
+                format!(
+                    "same date {} as {}; keep one file per date",
+                    pair[1].date, pair[0].name
+                ),
+            ));
+        }
+    }
+    Ok((files, problems))
+}
+
+fn date_regex(pattern: Option<&str>) -> Result<Regex> {
+    let text = pattern.unwrap_or(r"(?P<y>\d{4})[-_]?(?P<m>\d{2})[-_]?(?P<d>\d{2})");
+    let regex = Regex::new(text).map_err(|error| {
+        Error::BadDatePattern(format!("{text:?} is not a valid regex: {error}"))
+    })?;
+    for group in ["y", "m", "d"] {
+        if !regex.capture_names().flatten().any(|name| name == group) {
+            return Err(Error::BadDatePattern(format!(
+                "{text:?} lacks the named group (?P<{group}>…); it needs y, m and d"
+            )));
+        }
+    }
+    Ok(regex)
+}
+
+fn date_in_name(pattern: &Regex, name: &str) -> Option<NaiveDate> {
+    pattern
+        .captures_iter(name)
+        .filter_map(|c| {
+            let number = |g: &str| c.name(g)?.as_str().parse::<u32>().ok();
+            NaiveDate::from_ymd_opt(number("y")? as i32, number("m")?, number("d")?)
+        })
+        .last()
+}
+
+impl Atlas {
+    /// Opens a dated archive directory as an atlas (see the module docs).
+    ///
+    /// ```
+    /// use frontline::archive::ArchiveOptions;
+    /// let dir = std::env::temp_dir().join(format!("frontline-archive-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let cell = r#"{"type":"Polygon","coordinates":[[[0,0],[0.1,0],[0.1,0.1],[0,0.1],[0,0]]]}"#;
+    /// std::fs::write(dir.join("held_20220301.geojson"), cell).unwrap();
+    /// let atlas = frontline::Atlas::open_archive(&dir, &ArchiveOptions::new("North"))?;
+    /// let view = atlas.at(frontline::parse_date("2022-03-05")?)?;
+    /// assert!((view.area_km2("north") - 123.09).abs() < 0.01);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn open_archive(dir: impl AsRef<Path>, options: &ArchiveOptions) -> Result<Atlas> {
+        let dir = dir.as_ref();
+        let (files, problems) = list_files(dir, options.date_pattern.as_deref())?;
+        if let (Some(problem), false) = (problems.first(), options.skip_bad) {
+            return Err(Error::Dataset(problem.clone()));
+        }
+        let duplicates: Vec<&str> = problems.iter().map(|p| p.file.as_str()).collect();
+        let files: Vec<ArchiveFile> = files
+            .into_iter()
+            .filter(|f| !duplicates.contains(&f.name.as_str()))
+            .collect();
+        if files.is_empty() {
+            return Err(Error::Dataset(Problem::file(
+                dir.display().to_string(),
+                "expected GeoJSON files with a date in their names (.geojson, .json, .geojson.gz)",
+            )));
+        }
+        let region = match &options.region {
+            Some(path) => {
+                let name = path.display().to_string();
+                let bytes = read_bytes(path, &name).map_err(Error::Dataset)?;
+                Some(
+                    read_polygons(&name, &bytes, options.strictness)
+                        .map_err(Error::Dataset)?
+                        .shape,
+                )
+            }
+            None => None,
+        };
+        let side = side_id(&options.side);
+        // `other` is a controller only where its ground is known: with a region.
+        let mut controllers = vec![Controller {
+            id: side.clone(),
+            name: options.side.trim().to_owned(),
+            colour: "#d55e00".into(),
+        }];
+        if region.is_some() {
+            controllers.push(Controller {
+                id: OTHER.into(),
+                name: "Other".into(),
+                colour: "#bbbbbb".into(),
+            });
+        }
+        let territories = region
+            .iter()
+            .map(|shape| Territory {
+                country: OTHER.into(),
+                name: "Region".into(),
+                shape: shape.clone(),
+                source: options
+                    .region
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                accuracy: "as given".into(),
+            })
+            .collect();
+        let snapshots = files
+            .into_iter()
+            .map(|f| SnapshotSlot {
+                id: f.date.to_string(),
+                date: f.date,
+                label: f.name.clone(),
+                file: f.name,
+                loaded: OnceLock::new(),
+            })
+            .collect();
+        Ok(Atlas {
+            name: dir.file_name().map_or_else(
+                || dir.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            description: format!("Dated archive: ground held by {}", options.side.trim()),
+            attribution: Vec::new(),
+            controllers,
+            snapshots,
+            territories,
+            admin1: Vec::new(),
+            overlays: Vec::new(),
+            routes: Vec::new(),
+            places: Vec::new(),
+            events: Vec::new(),
+            source: DataSource::Directory(dir.to_path_buf()),
+            archive: Some(ArchiveSettings {
+                side,
+                strictness: options.strictness,
+                region,
+                skip_bad: options.skip_bad,
+            }),
+        })
+    }
+}
+
+impl ArchiveSettings {
+    /// `other` holds the rest when no region bounds it.
+    pub(crate) fn rest(&self) -> Option<&str> {
+        self.region.is_none().then_some(OTHER)
+    }
+
+    pub(crate) fn read_snapshot(
+        &self,
+        source: &DataSource,
+        slot: &SnapshotSlot,
+    ) -> Result<Snapshot, Problem> {
+        let dir = source.directory().unwrap_or(Path::new("."));
+        let bytes = read_bytes(&dir.join(&slot.file), &slot.file)?;
+        let read = read_polygons(&slot.file, &bytes, self.strictness)?;
+        let zone = |controller: &str, shape| Zone {
+            controller: controller.to_owned(),
+            shape,
+            source: slot.file.clone(),
+            accuracy: "as given by the archive file".into(),
+        };
+        let zones = match &self.region {
+            Some(region) => vec![
+                zone(&self.side, read.shape.intersection(region)),
+                zone(OTHER, region.difference(&read.shape)),
+            ],
+            None => vec![zone(&self.side, read.shape)],
+        };
+        Ok(Snapshot {
+            id: slot.id.clone(),
+            date: slot.date,
+            label: slot.label.clone(),
+            zones,
+            repairs: read.repairs,
+        })
+    }
+}
+
+/// What `validate --archive` reports for one file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileReport {
+    /// File name.
+    pub file: String,
+    /// Date from the name, if any.
+    pub date: Option<NaiveDate>,
+    /// Features read.
+    pub features: usize,
+    /// Geodesic area of the side's ground, km².
+    pub area_km2: f64,
+    /// Repairs made.
+    pub repairs: Vec<Problem>,
+    /// Why the file cannot be used, if it cannot.
+    pub problems: Vec<Problem>,
+}
+
+/// Reads every file of an archive and reports on each, in date order; files
+/// without a date come last.
+pub fn validate_archive(dir: &Path, options: &ArchiveOptions) -> Result<Vec<FileReport>> {
+    let (files, problems) = list_files(dir, options.date_pattern.as_deref())?;
+    let mut reports: Vec<FileReport> = files
+        .iter()
+        .map(|f| {
+            let read = read_bytes(&dir.join(&f.name), &f.name)
+                .and_then(|bytes| read_polygons(&f.name, &bytes, options.strictness));
+            let mut report = FileReport {
+                file: f.name.clone(),
+                date: Some(f.date),
+                features: 0,
+                area_km2: 0.0,
+                repairs: Vec::new(),
+                problems: Vec::new(),
+            };
+            match read {
+                Ok(read) => {
+                    report.features = read.features;
+                    report.area_km2 = crate::geometry::area_km2(&read.shape);
+                    report.repairs = read.repairs;
+                }
+                Err(problem) => report.problems.push(problem),
+            }
+            report
+        })
+        .collect();
+    for problem in problems {
+        match reports.iter_mut().find(|r| r.file == problem.file) {
+            Some(report) => report.problems.push(problem),
+            None => reports.push(FileReport {
+                file: problem.file.clone(),
+                date: None,
+                features: 0,
+                area_km2: 0.0,
+                repairs: Vec::new(),
+                problems: vec![problem],
+            }),
+        }
+    }
+    Ok(reports)
+}

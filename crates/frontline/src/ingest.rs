@@ -1,0 +1,410 @@
+//! Reading real-world GeoJSON: the polygons of a file, whatever shape the file
+//! comes in, with safe repairs made and reported, and everything else refused
+//! with the feature index and the reason.
+//!
+//! Accepted: RFC 7946 and its common deviations — a `crs` member naming WGS 84
+//! (CRS84 or EPSG:4326), 3-D positions (the third value is dropped), a bare
+//! Geometry or Feature instead of a FeatureCollection, GeometryCollections.
+//! Repaired (each repair reported; refused under [`Strictness::Strict`]):
+//! unclosed rings, repeated consecutive positions, rings with fewer than
+//! three distinct positions, self-intersecting or otherwise invalid polygons
+//! (rebuilt with geo's `MakeValid`, even-odd rule), features with a `null` or
+//! empty geometry (skipped). Refused: anything else, e.g. non-polygon
+//! geometries, non-numeric or non-finite coordinates, latitudes beyond ±90°
+//! (often swapped axes), other coordinate reference systems.
+
+use geo::{BooleanOps, Coord, LineString, MakeValid, MultiPolygon, Polygon, Validation};
+use serde_json::Value;
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::Problem;
+
+/// Largest input accepted, in bytes (also the cap on decompressed `.gz` data).
+pub const MAX_INPUT_BYTES: u64 = 1 << 30;
+
+/// Whether safe repairs are made or refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strictness {
+    /// Repair what can be repaired safely, and report it.
+    #[default]
+    Repair,
+    /// Refuse any input that would need a repair.
+    Strict,
+}
+
+/// The polygons read from one file.
+#[derive(Debug, Clone)]
+pub struct Polygons {
+    /// The union of every feature's polygons (valid, overlaps merged).
+    pub shape: MultiPolygon<f64>,
+    /// Number of features (or bare geometries) in the file.
+    pub features: usize,
+    /// Repairs made, located.
+    pub repairs: Vec<Problem>,
+}
+
+/// Reads the polygons of a GeoJSON text. `file` names it in messages.
+///
+/// ```
+/// use frontline::ingest::{read_polygons, Strictness};
+/// // A bare Polygon whose ring is not closed and has a repeated point.
+/// let text = r#"{"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,0],[1,1],[0,1]]]}"#;
+/// let read = read_polygons("cell.geojson", text.as_bytes(), Strictness::Repair).unwrap();
+/// assert_eq!(read.shape.0.len(), 1);
+/// assert_eq!(read.repairs.len(), 2);
+/// assert!(read_polygons("cell.geojson", text.as_bytes(), Strictness::Strict).is_err());
+/// ```
+pub fn read_polygons(
+    file: &str,
+    bytes: &[u8],
+    strictness: Strictness,
+) -> Result<Polygons, Problem> {
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Problem::file(
+            file,
+            format!(
+                "expected at most {MAX_INPUT_BYTES} bytes, found {}",
+                bytes.len()
+            ),
+        ));
+    }
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|error| Problem::file(file, format!("expected GeoJSON: {error}")))?;
+    let mut reader = Reader {
+        file,
+        strictness,
+        repairs: Vec::new(),
+        polygons: Vec::new(),
+        feature: 0,
+    };
+    reader.document(&value)?;
+    let features = reader.feature;
+    let shape = union_polygons(reader.polygons);
+    Ok(Polygons {
+        shape,
+        features,
+        repairs: reader.repairs,
+    })
+}
+
+/// Reads a file's bytes, decompressing `.gz` with a cap on the output size
+/// (a gzip header may claim any size; it is never trusted).
+pub fn read_bytes(path: &Path, name: &str) -> Result<Vec<u8>, Problem> {
+    let file = std::fs::File::open(path)
+        .map_err(|error| Problem::file(name, format!("cannot read {}: {error}", path.display())))?;
+    let mut bytes = Vec::new();
+    let result = if name.to_lowercase().ends_with(".gz") {
+        flate2::read::GzDecoder::new(file)
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
+    };
+    result.map_err(|error| Problem::file(name, format!("cannot read: {error}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Problem::file(
+            name,
+            format!("expected at most {MAX_INPUT_BYTES} bytes (decompressed), found more"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads the polygons of a GeoJSON file (`.gz` decompressed); messages name
+/// the file by its path.
+pub fn read_polygons_file(path: &Path, strictness: Strictness) -> Result<Polygons, Problem> {
+    let name = path.display().to_string();
+    read_polygons(&name, &read_bytes(path, &name)?, strictness)
+}
+
+/// Union of many valid polygons, merged two by two so that the boolean
+/// operations stay on balanced inputs.
+fn union_polygons(polygons: Vec<Polygon<f64>>) -> MultiPolygon<f64> {
+    let mut layer: Vec<MultiPolygon<f64>> = polygons
+        .into_iter()
+        .map(|p| MultiPolygon(vec![p]))
+        .collect();
+    while layer.len() > 1 {
+        layer = layer
+            .chunks(2)
+            .map(|pair| {
+                if pair.len() == 2 {
+                    pair[0].union(&pair[1])
+                } else {
+                    pair[0].clone()
+                }
+            })
+            .collect();
+    }
+    layer.pop().unwrap_or_else(|| MultiPolygon(Vec::new()))
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    strictness: Strictness,
+    repairs: Vec<Problem>,
+    polygons: Vec<Polygon<f64>>,
+    feature: usize,
+}
+
+impl Reader<'_> {
+    fn refuse(&self, message: impl Into<String>) -> Problem {
+        Problem::feature(self.file, self.feature, Some("geometry"), message)
+    }
+
+    fn repair(&mut self, message: impl Into<String>) -> Result<(), Problem> {
+        let problem = self.refuse(message);
+        match self.strictness {
+            Strictness::Repair => {
+                self.repairs.push(problem);
+                Ok(())
+            }
+            Strictness::Strict => Err(Problem {
+                message: format!("{} (refused: --strict)", problem.message),
+                ..problem
+            }),
+        }
+    }
+
+    fn document(&mut self, value: &Value) -> Result<(), Problem> {
+        let Some(object) = value.as_object() else {
+            return Err(Problem::file(
+                self.file,
+                format!("expected a GeoJSON object, found {}", kind(value)),
+            ));
+        };
+        if let Some(crs) = object.get("crs") {
+            check_crs(crs).map_err(|message| Problem::file(self.file, message))?;
+        }
+        match object.get("type").and_then(Value::as_str) {
+            Some("FeatureCollection") => {
+                let Some(features) = object.get("features").and_then(Value::as_array) else {
+                    return Err(Problem::file(
+                        self.file,
+                        "FeatureCollection: expected a `features` array",
+                    ));
+                };
+                for (index, feature) in features.iter().enumerate() {
+                    self.feature = index;
+                    self.feature_value(feature)?;
+                }
+                self.feature = features.len();
+                Ok(())
+            }
+            Some("Feature") => {
+                self.feature_value(value)?;
+                self.feature = 1;
+                Ok(())
+            }
+            Some(_) => {
+                self.geometry(value)?;
+                self.feature = 1;
+                Ok(())
+            }
+            None => Err(Problem::file(
+                self.file,
+                "expected a `type` member (FeatureCollection, Feature or a geometry type)",
+            )),
+        }
+    }
+
+    fn feature_value(&mut self, feature: &Value) -> Result<(), Problem> {
+        let Some(object) = feature.as_object() else {
+            return Err(Problem::feature(
+                self.file,
+                self.feature,
+                None,
+                format!("expected a Feature object, found {}", kind(feature)),
+            ));
+        };
+        if object.get("type").and_then(Value::as_str) != Some("Feature") {
+            return Err(Problem::feature(
+                self.file,
+                self.feature,
+                Some("type"),
+                "expected \"Feature\"",
+            ));
+        }
+        match object.get("geometry") {
+            None | Some(Value::Null) => self.repair("null geometry: feature skipped"),
+            Some(geometry) => self.geometry(geometry),
+        }
+    }
+
+    fn geometry(&mut self, geometry: &Value) -> Result<(), Problem> {
+        let kind_name = geometry.get("type").and_then(Value::as_str).unwrap_or("");
+        let coordinates = geometry.get("coordinates");
+        match kind_name {
+            "Polygon" => {
+                let rings = self.array(coordinates, "Polygon coordinates")?;
+                if rings.is_empty() {
+                    return self.repair("empty Polygon: skipped");
+                }
+                self.polygon(rings)
+            }
+            "MultiPolygon" => {
+                let polygons = self.array(coordinates, "MultiPolygon coordinates")?;
+                if polygons.is_empty() {
+                    return self.repair("empty MultiPolygon: skipped");
+                }
+                for polygon in polygons {
+                    let rings = self.array(Some(polygon), "MultiPolygon member")?;
+                    if rings.is_empty() {
+                        self.repair("empty polygon in MultiPolygon: skipped")?;
+                    } else {
+                        self.polygon(rings)?;
+                    }
+                }
+                Ok(())
+            }
+            "GeometryCollection" => {
+                let members = geometry
+                    .get("geometries")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| {
+                        self.refuse("GeometryCollection: expected a `geometries` array")
+                    })?;
+                members.iter().try_for_each(|member| self.geometry(member))
+            }
+            "" => Err(self.refuse(format!(
+                "expected a geometry object with a `type`, found {}",
+                kind(geometry)
+            ))),
+            other => Err(self.refuse(format!("expected Polygon or MultiPolygon, found {other}"))),
+        }
+    }
+
+    fn array<'v>(&self, value: Option<&'v Value>, what: &str) -> Result<&'v Vec<Value>, Problem> {
+        match value {
+            Some(Value::Array(items)) => Ok(items),
+            Some(other) => {
+                Err(self.refuse(format!("{what}: expected an array, found {}", kind(other))))
+            }
+            None => Err(self.refuse(format!("{what}: missing"))),
+        }
+    }
+
+    fn polygon(&mut self, rings: &[Value]) -> Result<(), Problem> {
+        let mut converted = Vec::with_capacity(rings.len());
+        for (r, ring) in rings.iter().enumerate() {
+            let positions = self.array(Some(ring), &format!("ring {r}"))?;
+            match self.ring(r, positions)? {
+                Some(ring) => converted.push(ring),
+                None if r == 0 => {
+                    return self.repair(
+                        "exterior ring with fewer than 3 distinct positions: polygon skipped",
+                    )
+                }
+                None => self.repair(format!(
+                    "ring {r} has fewer than 3 distinct positions: ring dropped"
+                ))?,
+            }
+        }
+        let exterior = converted.remove(0);
+        let polygon = Polygon::new(exterior, converted);
+        if let Err(error) = polygon.check_validation() {
+            self.repair(format!(
+                "invalid polygon ({error}): rebuilt with the even-odd rule"
+            ))?;
+            let rebuilt = polygon.make_valid().map_err(|error| {
+                self.refuse(format!("invalid polygon that cannot be repaired: {error}"))
+            })?;
+            self.polygons.extend(rebuilt.0);
+        } else {
+            self.polygons.push(polygon);
+        }
+        Ok(())
+    }
+
+    /// A ring's coordinates; `None` when fewer than 3 distinct positions remain.
+    fn ring(&mut self, r: usize, positions: &[Value]) -> Result<Option<LineString<f64>>, Problem> {
+        let mut coords: Vec<Coord<f64>> = Vec::with_capacity(positions.len() + 1);
+        let mut repeated = 0;
+        for (i, position) in positions.iter().enumerate() {
+            let coord = self.position(r, i, position)?;
+            if coords.last() == Some(&coord) {
+                repeated += 1;
+            } else {
+                coords.push(coord);
+            }
+        }
+        if repeated > 0 {
+            self.repair(format!(
+                "ring {r}: {repeated} repeated consecutive position(s) removed"
+            ))?;
+        }
+        if coords.len() >= 2 && coords.first() != coords.last() {
+            self.repair(format!(
+                "ring {r}: not closed; closed by repeating its first position"
+            ))?;
+            coords.push(coords[0]);
+        }
+        Ok((coords.len() >= 4).then_some(LineString(coords)))
+    }
+
+    fn position(&self, r: usize, i: usize, position: &Value) -> Result<Coord<f64>, Problem> {
+        let at = format!("ring {r}, position {i}");
+        let values = position.as_array().ok_or_else(|| {
+            self.refuse(format!(
+                "{at}: expected [lon, lat], found {}",
+                kind(position)
+            ))
+        })?;
+        if values.len() < 2 {
+            return Err(self.refuse(format!(
+                "{at}: expected [lon, lat], found {} number(s)",
+                values.len()
+            )));
+        }
+        let number = |v: &Value| v.as_f64().filter(|n| n.is_finite());
+        let (Some(lon), Some(lat)) = (number(&values[0]), number(&values[1])) else {
+            return Err(self.refuse(format!(
+                "{at}: expected finite numbers, found [{}, {}]",
+                values[0], values[1]
+            )));
+        };
+        if !(-90.0..=90.0).contains(&lat) {
+            let hint = if (-90.0..=90.0).contains(&lon) && (-180.0..=180.0).contains(&lat) {
+                " (the axes look swapped: GeoJSON is [lon, lat])"
+            } else {
+                ""
+            };
+            return Err(self.refuse(format!("{at}: latitude {lat} is outside [-90, 90]{hint}")));
+        }
+        if !(-180.0..=180.0).contains(&lon) {
+            return Err(self.refuse(format!("{at}: longitude {lon} is outside [-180, 180]")));
+        }
+        Ok(Coord { x: lon, y: lat })
+    }
+}
+
+fn check_crs(crs: &Value) -> Result<(), String> {
+    let name = crs
+        .pointer("/properties/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let wgs84 = [
+        "CRS84",
+        "EPSG::4326",
+        "EPSG:4326",
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "urn:ogc:def:crs:EPSG::4326",
+    ];
+    if crs.is_null() || wgs84.iter().any(|w| name.ends_with(w)) {
+        Ok(())
+    } else {
+        Err(format!("crs: expected WGS 84 longitude/latitude (CRS84 or EPSG:4326), found {crs}; reproject the file to WGS 84 first (e.g. ogr2ogr -t_srs EPSG:4326)"))
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
