@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use frontline::archive::ArchiveOptions;
+use frontline::export::{self, Layer};
 use frontline::ingest::Strictness;
-use frontline::{export::Layer, parse_date, Atlas, DataSource};
+use frontline::{parse_date, Atlas, DataSource};
 use geo::Point;
 
 use output::{print_or_write, Table};
@@ -92,6 +93,13 @@ enum DiffFormat {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    Geojson,
+    Csv,
+    Fgb,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum SeriesFormat {
     Csv,
     Json,
@@ -134,7 +142,8 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
-    /// Write a layer as it stands on a date as RFC 7946 GeoJSON.
+    /// Write a layer as it stands on a date: RFC 7946 GeoJSON, CSV with WKT,
+    /// or FlatGeobuf (opens directly in QGIS, geopandas and DuckDB).
     Export {
         /// Date, YYYY-MM-DD.
         #[arg(long, value_parser = date)]
@@ -142,6 +151,9 @@ enum Command {
         /// zones, overlays, routes, places, de_jure or admin1.
         #[arg(long, default_value = "zones", value_parser = layer)]
         layer: Layer,
+        /// Output format; by default from the file extension (.csv, .fgb), else GeoJSON.
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
         /// Output file, or - for standard output.
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
@@ -289,10 +301,20 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, frontline::Error
         Command::Export {
             at,
             layer,
+            format,
             output: path,
         } => {
+            let format = match format {
+                Some(ExportFormat::Geojson) => export::Format::GeoJson,
+                Some(ExportFormat::Csv) => export::Format::CsvWkt,
+                Some(ExportFormat::Fgb) => export::Format::FlatGeobuf,
+                None => export::Format::from_path(&path),
+            };
             let collection = atlas.at(at)?.export(layer);
-            print_or_write(&path, collection.to_string().as_bytes())?;
+            let name = path
+                .file_stem()
+                .map_or("layer".into(), |s| s.to_string_lossy());
+            print_or_write(&path, &export::encode(&collection, format, &name)?)?;
         }
         Command::Diff {
             from,

@@ -217,3 +217,181 @@ fn feature<const N: usize>(geometry: Geometry<f64>, properties: [(&str, JsonValu
         foreign_members: None,
     }
 }
+
+/// File formats an exported layer can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// RFC 7946 GeoJSON.
+    GeoJson,
+    /// CSV: one row per feature, its properties, then the geometry as WKT.
+    CsvWkt,
+    /// FlatGeobuf (with a spatial index), EPSG:4326.
+    FlatGeobuf,
+}
+
+impl Format {
+    /// The format a file name's extension implies (`.csv`, `.fgb`, else GeoJSON).
+    ///
+    /// ```
+    /// use frontline::export::Format;
+    /// assert_eq!(Format::from_path(std::path::Path::new("zones.fgb")), Format::FlatGeobuf);
+    /// assert_eq!(Format::from_path(std::path::Path::new("-")), Format::GeoJson);
+    /// ```
+    pub fn from_path(path: &std::path::Path) -> Format {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase)
+            .as_deref()
+        {
+            Some("csv") => Format::CsvWkt,
+            Some("fgb") => Format::FlatGeobuf,
+            _ => Format::GeoJson,
+        }
+    }
+}
+
+/// Encodes a feature collection in `format`.
+///
+/// ```
+/// use frontline::{Atlas, export::{encode, Format, Layer}, parse_date};
+/// let atlas = Atlas::embedded()?;
+/// let zones = atlas.at(parse_date("2020-12-01")?)?.export(Layer::Zones);
+/// let csv = String::from_utf8(encode(&zones, Format::CsvWkt, "zones")?).unwrap();
+/// assert!(csv.lines().next().unwrap().ends_with(",wkt"));
+/// assert!(csv.contains("MULTIPOLYGON"));
+/// let fgb = encode(&zones, Format::FlatGeobuf, "zones")?;
+/// assert_eq!(&fgb[..3], b"fgb");
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn encode(collection: &FeatureCollection, format: Format, name: &str) -> Result<Vec<u8>> {
+    match format {
+        Format::GeoJson => Ok(collection.to_string().into_bytes()),
+        Format::CsvWkt => Ok(csv_wkt(collection)),
+        Format::FlatGeobuf => flatgeobuf_bytes(collection, name),
+    }
+}
+
+fn csv_wkt(collection: &FeatureCollection) -> Vec<u8> {
+    use wkt::ToWkt;
+    let mut columns: Vec<String> = Vec::new();
+    for feature in &collection.features {
+        for key in feature.properties.iter().flat_map(|p| p.keys()) {
+            if !columns.contains(key) {
+                columns.push(key.clone());
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut row = |cells: Vec<String>| {
+        let quoted: Vec<String> = cells.into_iter().map(|c| csv_field(&c)).collect();
+        out.push_str(&quoted.join(","));
+        out.push_str("\r\n");
+    };
+    row(columns.iter().cloned().chain(["wkt".to_owned()]).collect());
+    for feature in &collection.features {
+        let mut cells: Vec<String> = columns
+            .iter()
+            .map(|key| match feature.property(key) {
+                None | Some(JsonValue::Null) => String::new(),
+                Some(JsonValue::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+            })
+            .collect();
+        let wkt = feature
+            .geometry
+            .as_ref()
+            .and_then(|g| Geometry::<f64>::try_from(&g.value).ok())
+            .map_or(String::new(), |g| g.wkt_string());
+        cells.push(wkt);
+        row(cells);
+    }
+    out.into_bytes()
+}
+
+/// RFC 4180 quoting: fields with a comma, quote or line break are quoted.
+fn csv_field(cell: &str) -> String {
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_owned()
+    }
+}
+
+fn flatgeobuf_bytes(collection: &FeatureCollection, name: &str) -> Result<Vec<u8>> {
+    use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
+    use geozero::{ColumnValue, PropertyProcessor};
+    let fail = |error: &dyn std::fmt::Display| Error::Io {
+        path: std::path::PathBuf::from(format!("{name}.fgb")),
+        source: std::io::Error::other(format!("FlatGeobuf encoding failed: {error}")),
+    };
+    let options = FgbWriterOptions {
+        crs: FgbCrs {
+            code: 4326,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut writer = FgbWriter::create_with_options(name, GeometryType::Unknown, options)
+        .map_err(|e| fail(&e))?;
+    // Columns: every key any feature has, typed by its first non-null value
+    // (numbers as doubles, booleans, everything else as text; arrays and
+    // objects as JSON text). A feature leaves out the columns it has no value for.
+    let mut columns: Vec<(String, ColumnType)> = Vec::new();
+    for (key, value) in collection
+        .features
+        .iter()
+        .flat_map(|f| f.properties.iter().flatten())
+    {
+        if value.is_null() || columns.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        let kind = match value {
+            JsonValue::Number(_) => ColumnType::Double,
+            JsonValue::Bool(_) => ColumnType::Bool,
+            _ => ColumnType::String,
+        };
+        columns.push((key.clone(), kind));
+    }
+    for (key, kind) in &columns {
+        writer.add_column(key, *kind, |_, _| {});
+    }
+    for feature in &collection.features {
+        let Some(geometry) = feature
+            .geometry
+            .as_ref()
+            .and_then(|g| Geometry::<f64>::try_from(&g.value).ok())
+        else {
+            continue;
+        };
+        let mut result = Ok(());
+        writer
+            .add_feature_geom(geometry, |out| {
+                for (i, (key, kind)) in columns.iter().enumerate() {
+                    let text;
+                    let value = match (feature.property(key), *kind) {
+                        (None | Some(JsonValue::Null), _) => continue,
+                        (Some(v), ColumnType::Double) => {
+                            ColumnValue::Double(v.as_f64().unwrap_or(f64::NAN))
+                        }
+                        (Some(v), ColumnType::Bool) => {
+                            ColumnValue::Bool(v.as_bool().unwrap_or(false))
+                        }
+                        (Some(JsonValue::String(s)), _) => ColumnValue::String(s),
+                        (Some(v), _) => {
+                            text = v.to_string();
+                            ColumnValue::String(&text)
+                        }
+                    };
+                    if let Err(error) = out.property(i, key, &value) {
+                        result = Err(error);
+                    }
+                }
+            })
+            .map_err(|e| fail(&e))?;
+        result.map_err(|e| fail(&e))?;
+    }
+    let mut bytes = Vec::new();
+    writer.write(&mut bytes).map_err(|e| fail(&e))?;
+    Ok(bytes)
+}
