@@ -1,0 +1,172 @@
+//! The `frontline` command on dated archives and exports.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn archive(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "frontline-cli-archive-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+fn cell(lon0: f64, lon1: f64) -> String {
+    format!(
+        r#"{{"type":"Polygon","coordinates":[[[{lon0},0],[{lon1},0],[{lon1},0.1],[{lon0},0.1],[{lon0},0]]]}}"#
+    )
+}
+
+fn frontline(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("frontline").unwrap();
+    cmd.arg("--archive").arg(dir).args(["--side", "Blue"]);
+    cmd
+}
+
+#[test]
+fn series_over_an_archive() {
+    let dir = archive(
+        "series",
+        &[
+            ("a_20220101.geojson", &cell(0.0, 0.1)),
+            ("a_20220201.geojson", &cell(0.0, 0.2)),
+        ],
+    );
+    let output = frontline(&dir)
+        .args(["series", "--from", "2022-01-01", "--to", "2022-12-31"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "date,snapshot,blue");
+    assert!(
+        lines[1].starts_with("2022-01-01,2022-01-01,123.09"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("2022-02-01,2022-02-01,246.18"),
+        "{}",
+        lines[2]
+    );
+}
+
+#[test]
+fn a_bad_file_fails_the_command_before_any_output_unless_skipped() {
+    let dir = archive(
+        "bad",
+        &[
+            ("a_20220101.geojson", &cell(0.0, 0.1)),
+            ("a_20220201.geojson", "{\"type\": \"Polygon\""),
+            ("a_20220301.geojson", &cell(0.0, 0.3)),
+        ],
+    );
+    frontline(&dir)
+        .args(["series", "--from", "2022-01-01", "--to", "2022-12-31"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "a_20220201.geojson: expected GeoJSON",
+        ));
+    frontline(&dir)
+        .args([
+            "--skip-bad",
+            "series",
+            "--from",
+            "2022-01-01",
+            "--to",
+            "2022-12-31",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2022-03-01"))
+        .stderr(predicate::str::contains("skipped: a_20220201.geojson"));
+}
+
+#[test]
+fn strict_refuses_what_would_be_repaired() {
+    let unclosed = r#"{"type":"Polygon","coordinates":[[[0,0],[0.1,0],[0.1,0.1],[0,0.1]]]}"#;
+    let dir = archive("strict", &[("2022-01-01.geojson", unclosed)]);
+    frontline(&dir)
+        .args(["stats", "--at", "2022-01-02"])
+        .assert()
+        .success();
+    frontline(&dir)
+        .args(["--strict", "stats", "--at", "2022-01-02"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not closed"));
+}
+
+#[test]
+fn validate_reports_every_file() {
+    let dir = archive(
+        "validate",
+        &[
+            ("a_20220101.geojson", &cell(0.0, 0.1)),
+            ("a_20220201.geojson", "[1, 2"),
+            ("notes.json", "{}"),
+        ],
+    );
+    frontline(&dir)
+        .arg("validate")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "a_20220101.geojson  2022-01-01  1         123.091",
+        ))
+        .stdout(predicate::str::contains(
+            "problem: a_20220201.geojson: expected GeoJSON",
+        ))
+        .stdout(predicate::str::contains(
+            "problem: notes.json: no date in the file name",
+        ))
+        .stdout(predicate::str::contains("3 file(s), 2 with problems"));
+}
+
+#[test]
+fn diff_and_export_on_an_archive() {
+    let dir = archive(
+        "diff",
+        &[
+            ("a_20220101.geojson", &cell(0.0, 0.1)),
+            ("a_20220201.geojson", &cell(0.0, 0.2)),
+        ],
+    );
+    let output = frontline(&dir)
+        .args([
+            "diff",
+            "--from",
+            "2022-01-01",
+            "--to",
+            "2022-02-01",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["transitions"][0]["from"], "other");
+    assert_eq!(value["transitions"][0]["to"], "blue");
+    let out = dir.join("out.csv");
+    frontline(&dir)
+        .args(["export", "--at", "2022-02-01", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        csv.starts_with("controller,name,snapshot,area_km2,source,accuracy,wkt"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 2);
+}
