@@ -1,6 +1,12 @@
 //! Geometry on the WGS 84 ellipsoid: geodesic measures, local metric
 //! projections and the operations the dataset is built with.
 
+mod buffer;
+mod projection;
+
+pub use buffer::buffer_km;
+pub use projection::LocalProjection;
+
 use geo::{Geodesic, Length, LineString, MultiPolygon};
 use geographiclib_rs::{Geodesic as Ellipsoid, PolygonArea, Winding};
 
