@@ -1,1 +1,50 @@
-fn main() {}
+//! `frontline-data`: rebuilds the bundled dataset from its sources.
+//!
+//! ```text
+//! cargo run -p frontline-data --release            # write data/geojson/
+//! cargo run -p frontline-data --release -- --check # fail if data/geojson/ differs
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let check = std::env::args().any(|a| a == "--check");
+    let files = match frontline_data::build(&root.join("data/sources")) {
+        Ok(files) => files,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let out = root.join("data/geojson");
+    if check {
+        return match frontline_data::differences(&files, &out) {
+            differences if differences.is_empty() => {
+                println!(
+                    "data/geojson is what the sources build ({} files)",
+                    files.len()
+                );
+                ExitCode::SUCCESS
+            }
+            differences => {
+                for d in differences {
+                    eprintln!("differs: data/geojson/{d}");
+                }
+                eprintln!("regenerate with: cargo run -p frontline-data --release");
+                ExitCode::from(1)
+            }
+        };
+    }
+    match frontline_data::write(&files, &out) {
+        Ok(()) => {
+            println!("wrote {} files to {}", files.len(), out.display());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

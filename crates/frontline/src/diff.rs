@@ -9,9 +9,10 @@ use crate::error::Result;
 use crate::geometry::area_km2;
 use crate::model::Snapshot;
 
-/// Transitions below this area (km², i.e. 1 m²) are floating-point slivers
-/// of the boolean operations, not changes of control, and are left out.
-pub const SLIVER_KM2: f64 = 1e-6;
+/// Transitions smaller than this fraction of the region (1e-9: about 100 m²
+/// of a 100,000 km² region) are floating-point slivers of the boolean
+/// operations along shared borders, not changes of control, and are left out.
+pub const SLIVER_FRACTION: f64 = 1e-9;
 
 /// Ground that passed from one controller to another.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -133,6 +134,7 @@ pub fn diff_snapshots(
 ) -> Diff {
     let mut transitions = Vec::new();
     let mut unchanged = Vec::new();
+    let sliver_km2 = SLIVER_FRACTION * a.zones.iter().map(|z| area_km2(&z.shape)).sum::<f64>();
     for &from in controllers {
         let Some(zone_a) = a.zone(from) else { continue };
         let same = b.zone(from);
@@ -157,7 +159,7 @@ pub fn diff_snapshots(
                     shape,
                     area_km2: area,
                 });
-            } else if area >= SLIVER_KM2 {
+            } else if area >= sliver_km2 {
                 transitions.push(Transition {
                     from: from.to_owned(),
                     to: to.to_owned(),
@@ -169,8 +171,8 @@ pub fn diff_snapshots(
         }
     }
     if let Some(rest) = rest {
-        transitions.extend(uncovered(controllers, rest, a, b, true));
-        transitions.extend(uncovered(controllers, rest, b, a, false));
+        transitions.extend(uncovered(controllers, rest, a, b, true, sliver_km2));
+        transitions.extend(uncovered(controllers, rest, b, a, false, sliver_km2));
     }
     let unchanged_km2 = unchanged.iter().map(|u| u.area_km2).sum::<f64>() + 0.0;
     let total_km2 = unchanged_km2 + transitions.iter().map(|t| t.area_km2).sum::<f64>();
@@ -188,13 +190,14 @@ impl Diff {
     /// Fills each transition's `by_rayon` with its area per admin-1 unit
     /// (units it does not touch are left out).
     pub fn with_rayons(mut self, atlas: &Atlas) -> Diff {
+        let sliver_km2 = SLIVER_FRACTION * self.total_km2;
         for transition in &mut self.transitions {
             let parts = atlas
                 .admin1()
                 .iter()
                 .filter_map(|unit| {
                     let area = area_km2(&overlap(&transition.shape, &unit.shape));
-                    (area >= SLIVER_KM2).then(|| RayonArea {
+                    (area >= sliver_km2).then(|| RayonArea {
                         id: unit.id.clone(),
                         rayon: unit.name.clone(),
                         area_km2: area,
@@ -258,6 +261,7 @@ fn uncovered(
     held: &Snapshot,
     other: &Snapshot,
     losing: bool,
+    sliver_km2: f64,
 ) -> Vec<Transition> {
     let covered = crate::validate::union_all(other.zones.iter().map(|z| &z.shape));
     controllers
@@ -267,7 +271,7 @@ fn uncovered(
             let shape = held.zone(c)?.shape.difference(&covered);
             let area_km2 = area_km2(&shape);
             let (from, to) = if losing { (c, rest) } else { (rest, c) };
-            (area_km2 >= SLIVER_KM2).then(|| Transition {
+            (area_km2 >= sliver_km2).then(|| Transition {
                 from: from.to_owned(),
                 to: to.to_owned(),
                 area_km2,

@@ -1,6 +1,6 @@
 //! Buffers made in a local metric projection, never in degrees.
 
-use geo::{Buffer, BoundingRect, LineString, MultiPolygon};
+use geo::{BoundingRect, Buffer, LineString, MultiPolygon};
 
 use crate::error::{Error, Result};
 use crate::geometry::LocalProjection;
@@ -19,7 +19,9 @@ use crate::geometry::LocalProjection;
 /// # Ok::<(), frontline::Error>(())
 /// ```
 pub fn buffer_km(line: &LineString<f64>, km: f64) -> Result<MultiPolygon<f64>> {
-    let rect = line.bounding_rect().ok_or_else(|| Error::BadCoordinate("cannot buffer an empty line".into()))?;
+    let rect = line
+        .bounding_rect()
+        .ok_or_else(|| Error::BadCoordinate("cannot buffer an empty line".into()))?;
     let centre = rect.center();
     let projection = LocalProjection::new(centre.x, centre.y)?;
     let plane = projection.forward_geometry(line)?;

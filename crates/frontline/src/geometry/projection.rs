@@ -35,7 +35,8 @@ pub struct LocalProjection {
 
 impl Clone for LocalProjection {
     fn clone(&self) -> Self {
-        LocalProjection::new(self.centre.x, self.centre.y).expect("a projection that was built once builds again")
+        LocalProjection::new(self.centre.x, self.centre.y)
+            .expect("a projection that was built once builds again")
     }
 }
 
@@ -43,13 +44,24 @@ impl LocalProjection {
     /// The projection centred on `lon`, `lat` (degrees).
     pub fn new(lon: f64, lat: f64) -> Result<Self> {
         let bad = |what: String| Error::BadCoordinate(what);
-        if !(lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
-            return Err(bad(format!("projection centre {lon}, {lat} is not a longitude, latitude")));
+        if !(lon.is_finite()
+            && lat.is_finite()
+            && (-180.0..=180.0).contains(&lon)
+            && (-90.0..=90.0).contains(&lat))
+        {
+            return Err(bad(format!(
+                "projection centre {lon}, {lat} is not a longitude, latitude"
+            )));
         }
-        let lonlat = Proj::from_proj_string("+proj=longlat +ellps=WGS84 +datum=WGS84 +no_defs").map_err(|e| bad(format!("{e}")))?;
+        let lonlat = Proj::from_proj_string("+proj=longlat +ellps=WGS84 +datum=WGS84 +no_defs")
+            .map_err(|e| bad(format!("{e}")))?;
         let plane = Proj::from_proj_string(&format!("+proj=laea +lat_0={lat} +lon_0={lon} +x_0=0 +y_0=0 +ellps=WGS84 +datum=WGS84 +units=m +no_defs"))
             .map_err(|e| bad(format!("{e}")))?;
-        Ok(LocalProjection { lonlat, plane, centre: Coord { x: lon, y: lat } })
+        Ok(LocalProjection {
+            lonlat,
+            plane,
+            centre: Coord { x: lon, y: lat },
+        })
     }
 
     /// The centre, lon/lat degrees.
@@ -65,15 +77,23 @@ impl LocalProjection {
     /// Lon/lat degrees to plane metres.
     pub fn forward(&self, c: Coord<f64>) -> Result<Coord<f64>> {
         let mut point = (c.x.to_radians(), c.y.to_radians(), 0.0);
-        proj4rs::transform::transform(&self.lonlat, &self.plane, &mut point).map_err(|e| Error::BadCoordinate(format!("cannot project {}, {}: {e}", c.x, c.y)))?;
-        Ok(Coord { x: point.0, y: point.1 })
+        proj4rs::transform::transform(&self.lonlat, &self.plane, &mut point)
+            .map_err(|e| Error::BadCoordinate(format!("cannot project {}, {}: {e}", c.x, c.y)))?;
+        Ok(Coord {
+            x: point.0,
+            y: point.1,
+        })
     }
 
     /// Plane metres to lon/lat degrees.
     pub fn inverse(&self, c: Coord<f64>) -> Result<Coord<f64>> {
         let mut point = (c.x, c.y, 0.0);
-        proj4rs::transform::transform(&self.plane, &self.lonlat, &mut point).map_err(|e| Error::BadCoordinate(format!("cannot unproject {}, {}: {e}", c.x, c.y)))?;
-        Ok(Coord { x: point.0.to_degrees(), y: point.1.to_degrees() })
+        proj4rs::transform::transform(&self.plane, &self.lonlat, &mut point)
+            .map_err(|e| Error::BadCoordinate(format!("cannot unproject {}, {}: {e}", c.x, c.y)))?;
+        Ok(Coord {
+            x: point.0.to_degrees(),
+            y: point.1.to_degrees(),
+        })
     }
 
     /// Projects every coordinate of a geometry to the plane.
