@@ -8,7 +8,7 @@
 //! Repaired (each repair reported; refused under [`Strictness::Strict`]):
 //! unclosed rings, repeated consecutive positions, rings with fewer than
 //! three distinct positions, self-intersecting or otherwise invalid polygons
-//! (rebuilt with geo's `MakeValid`, even-odd rule), features with a `null` or
+//! (rebuilt by i_overlay with the even-odd rule), features with a `null` or
 //! empty geometry (skipped). Refused: anything else, e.g. non-polygon
 //! geometries, non-numeric or non-finite coordinates, latitudes beyond ±90°
 //! (often swapped axes), other coordinate reference systems.
@@ -16,7 +16,7 @@
 use geo::algorithm::sweep::{Cross, Intersections};
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::line_intersection::LineIntersection;
-use geo::{BooleanOps, Coord, Line, LineString, MakeValid, MultiPolygon, Polygon};
+use geo::{BooleanOps, Coord, Line, LineString, MultiPolygon, Polygon};
 use serde_json::Value;
 use std::io::Read;
 use std::path::Path;
@@ -310,9 +310,10 @@ impl Reader<'_> {
             self.repair(format!(
                 "invalid polygon ({defect}): rebuilt with the even-odd rule"
             ))?;
-            let rebuilt = polygon.make_valid().map_err(|error| {
-                self.refuse(format!("invalid polygon that cannot be repaired: {error}"))
-            })?;
+            // i_overlay resolves any ring arrangement with the even-odd rule;
+            // geo's triangulation-based MakeValid gave pieces that a later
+            // union could not take (found by fuzzing).
+            let rebuilt = MultiPolygon(vec![polygon]).union(&MultiPolygon::<f64>(Vec::new()));
             self.polygons.extend(rebuilt.0);
         } else {
             self.polygons.push(polygon);
