@@ -186,11 +186,67 @@ enum Command {
         #[arg(long, value_enum, default_value = "csv")]
         format: SeriesFormat,
     },
+    /// Draw the control map on a date (--at), or the diff map between two
+    /// dates (--from, --to), as SVG or PNG (chosen by the output's extension).
+    Render {
+        /// Date of the map, YYYY-MM-DD.
+        #[arg(long, value_parser = date, required_unless_present_all = ["from", "to"], conflicts_with_all = ["from", "to"])]
+        at: Option<chrono::NaiveDate>,
+        /// First date of a diff map.
+        #[arg(long, value_parser = date, requires = "to")]
+        from: Option<chrono::NaiveDate>,
+        /// Second date of a diff map.
+        #[arg(long, value_parser = date, requires = "from")]
+        to: Option<chrono::NaiveDate>,
+        /// Output file: .svg or .png.
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        look: Look,
+        /// Leave places unlabelled.
+        #[arg(long)]
+        no_labels: bool,
+        /// lon_min,lat_min,lon_max,lat_max (default: the conflict area with a margin).
+        #[arg(long, value_parser = bbox)]
+        bbox: Option<frontline_render::BBox>,
+    },
+    /// Step chart of the area each side held over time, with the dated events.
+    Chart {
+        /// First date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        from: chrono::NaiveDate,
+        /// Last date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        to: chrono::NaiveDate,
+        /// Output file: .svg or .png.
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        look: Look,
+    },
     /// Check a dataset: every file, feature, id, polygon and partition.
     Validate {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+}
+
+/// Size and title of a picture.
+#[derive(clap::Args)]
+struct Look {
+    /// Width in pixels.
+    #[arg(long, default_value_t = 1200)]
+    width: u32,
+    /// Height in pixels.
+    #[arg(long, default_value_t = 900)]
+    height: u32,
+    /// Title (default: the dataset and the date).
+    #[arg(long)]
+    title: Option<String>,
+}
+
+fn bbox(text: &str) -> Result<frontline_render::BBox, String> {
+    frontline_render::BBox::parse(text).map_err(|e| e.to_string())
 }
 
 fn date(text: &str) -> Result<chrono::NaiveDate, String> {
@@ -225,7 +281,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, frontline::Error> {
+fn run(cli: Cli) -> Result<ExitCode, output::CliError> {
     if let (Command::Validate { format }, Some(dir)) = (&cli.command, &cli.data.archive) {
         let reports = frontline::archive::validate_archive(dir, &cli.data.archive_options())?;
         output::archive_validation(&reports, *format == Format::Json);
@@ -257,7 +313,7 @@ fn run(cli: Cli) -> Result<ExitCode, frontline::Error> {
     Ok(code)
 }
 
-fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, frontline::Error> {
+fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError> {
     match command {
         Command::Snapshots { format } => {
             let snapshots = atlas.snapshots();
@@ -340,6 +396,20 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, frontline::Error
                 SeriesFormat::Json => output::json(&output::series_json(&series)),
                 SeriesFormat::Csv => print!("{}", output::series_csv(&series)),
             }
+        }
+        Command::Render { at, from, to, output: path, look, no_labels, bbox } => {
+            let options = frontline_render::MapOptions { width: look.width, height: look.height, bbox, title: look.title, labels: !no_labels };
+            let svg = match (at, from, to) {
+                (Some(at), _, _) => frontline_render::render_map(&atlas.at(at)?, &options),
+                (None, Some(from), Some(to)) => frontline_render::render_diff(&atlas.diff(from, to)?, atlas, &options),
+                _ => unreachable!("clap requires --at or both --from and --to"),
+            };
+            output::picture(&path, svg)?;
+        }
+        Command::Chart { from, to, output: path, look } => {
+            let options = frontline_render::ChartOptions { width: look.width, height: look.height, title: look.title };
+            let svg = frontline_render::render_chart(&atlas.series(from, to)?, atlas, to, &options);
+            output::picture(&path, svg)?;
         }
         Command::Validate { .. } => unreachable!("handled above"),
     }

@@ -234,3 +234,47 @@ pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: b
     let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
     println!("{} file(s), {} with problems", reports.len(), bad);
 }
+
+/// Any error a command can end with; printed as one line.
+#[derive(Debug)]
+pub enum CliError {
+    Frontline(frontline::Error),
+    Render(frontline_render::RenderError),
+    Output(String),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Frontline(e) => e.fmt(f),
+            CliError::Render(e) => e.fmt(f),
+            CliError::Output(e) => f.write_str(e),
+        }
+    }
+}
+
+impl From<frontline::Error> for CliError {
+    fn from(e: frontline::Error) -> Self {
+        CliError::Frontline(e)
+    }
+}
+
+impl From<frontline_render::RenderError> for CliError {
+    fn from(e: frontline_render::RenderError) -> Self {
+        match e {
+            frontline_render::RenderError::Frontline(e) => CliError::Frontline(e),
+            e => CliError::Render(e),
+        }
+    }
+}
+
+/// Writes an SVG, or its PNG rendering, atomically; the extension decides.
+pub fn picture(path: &Path, svg: frontline_render::Result<String>) -> Result<(), CliError> {
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_lowercase);
+    let bytes = match extension.as_deref() {
+        Some("svg") => svg?.into_bytes(),
+        Some("png") => frontline_render::svg_to_png(&svg?)?,
+        _ => return Err(CliError::Output(format!("{}: expected an output file ending in .svg or .png", path.display()))),
+    };
+    frontline::io::write_atomic(path, &bytes).map_err(CliError::Frontline)
+}
