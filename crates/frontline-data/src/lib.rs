@@ -9,8 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use frontline::geometry::{area_km2, buffer_km};
-use geo::orient::{Direction, Orient};
+use frontline::geometry::{area_km2, buffer_km, drop_slivers, orient_rfc7946};
 use geo::{
     BooleanOps, Contains, Coord, Geometry, LineString, MultiLineString, MultiPolygon, Point,
     Polygon,
@@ -85,24 +84,6 @@ impl Source {
             )),
         }
     }
-}
-
-/// Removes polygons and holes smaller than `km2` (slivers of clipping).
-fn without_slivers(shape: Shape, km2: f64) -> Shape {
-    let big = |ring: &LineString<f64>| {
-        area_km2(&MultiPolygon(vec![Polygon::new(ring.clone(), vec![])])) >= km2
-    };
-    MultiPolygon(
-        shape
-            .0
-            .into_iter()
-            .filter(|p| big(p.exterior()))
-            .map(|p| {
-                let holes = p.interiors().iter().filter(|h| big(h)).cloned().collect();
-                Polygon::new(p.exterior().clone(), holes)
-            })
-            .collect(),
-    )
 }
 
 fn union_all<'a>(shapes: impl IntoIterator<Item = &'a Shape>) -> Shape {
@@ -196,7 +177,7 @@ fn base(sources: &Path) -> Result<Base, Error> {
                 name = "Laçın".into();
                 name_alt = Some("Lachin".into());
             }
-            let clipped = without_slivers(source.shape(i)?.intersection(shape), 0.01);
+            let clipped = drop_slivers(&source.shape(i)?.intersection(shape), 0.01);
             if !clipped.0.is_empty() {
                 units.push(Unit {
                     id,
@@ -223,7 +204,7 @@ fn base(sources: &Path) -> Result<Base, Error> {
             .ok_or_else(|| format!("correction {i}: no unit {from}"))?;
         let moved = from_unit.shape.intersection(&area);
         let km2 = area_km2(&moved);
-        from_unit.shape = without_slivers(from_unit.shape.difference(&area), 0.01);
+        from_unit.shape = drop_slivers(&from_unit.shape.difference(&area), 0.01);
         from_unit
             .corrections
             .push(format!("{what}: {km2:.0} km² given to {to}"));
@@ -634,10 +615,7 @@ fn feature(geometry: Geometry<f64>, properties: JsonObject) -> Feature {
 }
 
 fn feature_areal(shape: &Shape, properties: JsonObject) -> Feature {
-    feature(
-        Geometry::MultiPolygon(shape.orient(Direction::Default)),
-        properties,
-    )
+    feature(Geometry::MultiPolygon(orient_rfc7946(shape)), properties)
 }
 
 /// One feature per line: small diffs when a source changes.

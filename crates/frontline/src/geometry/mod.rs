@@ -2,9 +2,11 @@
 //! projections and the operations the dataset is built with.
 
 mod buffer;
+mod clean;
 mod projection;
 
 pub use buffer::buffer_km;
+pub use clean::{clean, drop_slivers, orient_rfc7946};
 pub use projection::LocalProjection;
 
 use geo::{Geodesic, Length, LineString, MultiPolygon};
