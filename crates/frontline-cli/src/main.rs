@@ -397,17 +397,42 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 SeriesFormat::Csv => print!("{}", output::series_csv(&series)),
             }
         }
-        Command::Render { at, from, to, output: path, look, no_labels, bbox } => {
-            let options = frontline_render::MapOptions { width: look.width, height: look.height, bbox, title: look.title, labels: !no_labels };
+        Command::Render {
+            at,
+            from,
+            to,
+            output: path,
+            look,
+            no_labels,
+            bbox,
+        } => {
+            let options = frontline_render::MapOptions {
+                width: look.width,
+                height: look.height,
+                bbox,
+                title: look.title,
+                labels: !no_labels,
+            };
             let svg = match (at, from, to) {
                 (Some(at), _, _) => frontline_render::render_map(&atlas.at(at)?, &options),
-                (None, Some(from), Some(to)) => frontline_render::render_diff(&atlas.diff(from, to)?, atlas, &options),
+                (None, Some(from), Some(to)) => {
+                    frontline_render::render_diff(&atlas.diff(from, to)?, atlas, &options)
+                }
                 _ => unreachable!("clap requires --at or both --from and --to"),
             };
             output::picture(&path, svg)?;
         }
-        Command::Chart { from, to, output: path, look } => {
-            let options = frontline_render::ChartOptions { width: look.width, height: look.height, title: look.title };
+        Command::Chart {
+            from,
+            to,
+            output: path,
+            look,
+        } => {
+            let options = frontline_render::ChartOptions {
+                width: look.width,
+                height: look.height,
+                title: look.title,
+            };
             let svg = frontline_render::render_chart(&atlas.series(from, to)?, atlas, to, &options);
             output::picture(&path, svg)?;
         }

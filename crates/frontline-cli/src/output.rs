@@ -270,11 +270,19 @@ impl From<frontline_render::RenderError> for CliError {
 
 /// Writes an SVG, or its PNG rendering, atomically; the extension decides.
 pub fn picture(path: &Path, svg: frontline_render::Result<String>) -> Result<(), CliError> {
-    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_lowercase);
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase);
     let bytes = match extension.as_deref() {
         Some("svg") => svg?.into_bytes(),
         Some("png") => frontline_render::svg_to_png(&svg?)?,
-        _ => return Err(CliError::Output(format!("{}: expected an output file ending in .svg or .png", path.display()))),
+        _ => {
+            return Err(CliError::Output(format!(
+                "{}: expected an output file ending in .svg or .png",
+                path.display()
+            )))
+        }
     };
     frontline::io::write_atomic(path, &bytes).map_err(CliError::Frontline)
 }

@@ -23,7 +23,11 @@ pub struct ChartOptions {
 
 impl Default for ChartOptions {
     fn default() -> Self {
-        ChartOptions { width: 1200, height: 600, title: None }
+        ChartOptions {
+            width: 1200,
+            height: 600,
+            title: None,
+        }
     }
 }
 
@@ -40,22 +44,51 @@ impl Default for ChartOptions {
 /// assert!(svg.contains("Nagorno-Karabakh Republic"));
 /// # Ok::<(), frontline_render::RenderError>(())
 /// ```
-pub fn render_chart(series: &Series, atlas: &Atlas, to: NaiveDate, options: &ChartOptions) -> Result<String> {
+pub fn render_chart(
+    series: &Series,
+    atlas: &Atlas,
+    to: NaiveDate,
+    options: &ChartOptions,
+) -> Result<String> {
     crate::register_fonts();
     if !(200..=10_000).contains(&options.width) || !(200..=10_000).contains(&options.height) {
         return Err(RenderError::BadSize(options.width, options.height));
     }
-    let first = series.rows.first().ok_or_else(|| RenderError::Draw("an empty series".into()))?;
+    let first = series
+        .rows
+        .first()
+        .ok_or_else(|| RenderError::Draw("an empty series".into()))?;
     let from = first.date;
     let to = to.max(from + chrono::Days::new(1));
-    let changing: Vec<usize> = (0..series.controllers.len()).filter(|&c| series.rows.iter().any(|r| (r.areas_km2[c] - first.areas_km2[c]).abs() > 1e-6)).collect();
-    let shown: Vec<usize> = if changing.is_empty() { (0..series.controllers.len()).collect() } else { changing };
-    let y_max = series.rows.iter().flat_map(|r| shown.iter().map(|&c| r.areas_km2[c])).fold(0.0, f64::max) * 1.08 + 1.0;
-    let title = options.title.clone().unwrap_or_else(|| format!("{}: area held, {from} to {to}", atlas.name));
+    let changing: Vec<usize> = (0..series.controllers.len())
+        .filter(|&c| {
+            series
+                .rows
+                .iter()
+                .any(|r| (r.areas_km2[c] - first.areas_km2[c]).abs() > 1e-6)
+        })
+        .collect();
+    let shown: Vec<usize> = if changing.is_empty() {
+        (0..series.controllers.len()).collect()
+    } else {
+        changing
+    };
+    let y_max = series
+        .rows
+        .iter()
+        .flat_map(|r| shown.iter().map(|&c| r.areas_km2[c]))
+        .fold(0.0, f64::max)
+        * 1.08
+        + 1.0;
+    let title = options
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("{}: area held, {from} to {to}", atlas.name));
 
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (options.width, options.height)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut svg, (options.width, options.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20.0, FontStyle::Bold))
@@ -74,18 +107,43 @@ pub fn render_chart(series: &Series, atlas: &Atlas, to: NaiveDate, options: &Cha
             .label_style(("sans-serif", 12.0))
             .draw()
             .map_err(draw_error)?;
-        for (k, event) in atlas.events().iter().filter(|e| e.date > from && e.date <= to).enumerate() {
+        for (k, event) in atlas
+            .events()
+            .iter()
+            .filter(|e| e.date > from && e.date <= to)
+            .enumerate()
+        {
             let grey = RGBColor(150, 150, 150);
-            chart.draw_series(std::iter::once(plotters::element::DashedPathElement::new(vec![(event.date, 0.0), (event.date, y_max)].into_iter(), 4, 4, grey.stroke_width(1)))).map_err(draw_error)?;
+            chart
+                .draw_series(std::iter::once(plotters::element::DashedPathElement::new(
+                    vec![(event.date, 0.0), (event.date, y_max)],
+                    4,
+                    4,
+                    grey.stroke_width(1),
+                )))
+                .map_err(draw_error)?;
             let y = y_max * (0.97 - 0.045 * (k % 6) as f64);
             let label = event.id.replace('-', " ");
             chart
-                .draw_series(std::iter::once(Text::new(label, (event.date, y), ("sans-serif", 10.0).into_font().color(&RGBColor(90, 90, 90)).pos(Pos::new(HPos::Left, VPos::Center)))))
+                .draw_series(std::iter::once(Text::new(
+                    label,
+                    (event.date, y),
+                    ("sans-serif", 10.0)
+                        .into_font()
+                        .color(&RGBColor(90, 90, 90))
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )))
                 .map_err(draw_error)?;
         }
         for &c in &shown {
-            let controller = atlas.controllers().iter().find(|x| x.id == series.controllers[c]);
-            let (name, colour) = controller.map_or((series.controllers[c].clone(), RGBColor(80, 80, 80)), |x| (x.name.clone(), rgb(&x.colour)));
+            let controller = atlas
+                .controllers()
+                .iter()
+                .find(|x| x.id == series.controllers[c]);
+            let (name, colour) = controller
+                .map_or((series.controllers[c].clone(), RGBColor(80, 80, 80)), |x| {
+                    (x.name.clone(), rgb(&x.colour))
+                });
             let mut steps: Vec<(NaiveDate, f64)> = Vec::with_capacity(series.rows.len() * 2 + 1);
             for (i, row) in series.rows.iter().enumerate() {
                 if i > 0 {
@@ -100,7 +158,9 @@ pub fn render_chart(series: &Series, atlas: &Atlas, to: NaiveDate, options: &Cha
                 .draw_series(LineSeries::new(steps, colour.stroke_width(3)))
                 .map_err(draw_error)?
                 .label(name)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(3))
+                });
         }
         chart
             .configure_series_labels()

@@ -1,6 +1,9 @@
 //! Drawing lon/lat geometry on a plotters canvas through a [`Frame`].
 
-use geo::{BooleanOps, Contains, Coord, InteriorPoint, LineString, MultiLineString, MultiPolygon, Polygon, Rect};
+use geo::{
+    BooleanOps, Contains, Coord, InteriorPoint, LineString, MultiLineString, MultiPolygon, Polygon,
+    Rect,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -34,14 +37,30 @@ fn pixels(frame: &Frame, ring: &LineString<f64>) -> Vec<(i32, i32)> {
 /// zones of a snapshot), each in its colour. SVG polygons have no holes, so
 /// polygons are painted from the outside in: a polygon lying in another's hole
 /// is painted after it.
-pub(crate) fn fill_tiling(canvas: &Canvas, frame: &Frame, shapes: &[(MultiPolygon<f64>, RGBColor)]) -> Result<()> {
-    let polygons: Vec<(&Polygon<f64>, RGBColor)> = shapes.iter().flat_map(|(shape, colour)| shape.0.iter().map(move |p| (p, *colour))).collect();
-    let holes: Vec<Polygon<f64>> = polygons.iter().flat_map(|(p, _)| p.interiors().iter().map(|h| Polygon::new(h.clone(), vec![]))).collect();
+pub(crate) fn fill_tiling(
+    canvas: &Canvas,
+    frame: &Frame,
+    shapes: &[(MultiPolygon<f64>, RGBColor)],
+) -> Result<()> {
+    let polygons: Vec<(&Polygon<f64>, RGBColor)> = shapes
+        .iter()
+        .flat_map(|(shape, colour)| shape.0.iter().map(move |p| (p, *colour)))
+        .collect();
+    let holes: Vec<Polygon<f64>> = polygons
+        .iter()
+        .flat_map(|(p, _)| {
+            p.interiors()
+                .iter()
+                .map(|h| Polygon::new(h.clone(), vec![]))
+        })
+        .collect();
     let mut ordered: Vec<(usize, usize)> = polygons
         .iter()
         .enumerate()
         .map(|(i, (p, _))| {
-            let depth = p.interior_point().map_or(0, |point| holes.iter().filter(|h| h.contains(&point)).count());
+            let depth = p.interior_point().map_or(0, |point| {
+                holes.iter().filter(|h| h.contains(&point)).count()
+            });
             (depth, i)
         })
         .collect();
@@ -50,14 +69,22 @@ pub(crate) fn fill_tiling(canvas: &Canvas, frame: &Frame, shapes: &[(MultiPolygo
         let (polygon, colour) = polygons[i];
         let points = pixels(frame, polygon.exterior());
         if points.len() >= 3 {
-            canvas.draw(&plotters::element::Polygon::new(points, colour.filled())).map_err(draw_error)?;
+            canvas
+                .draw(&plotters::element::Polygon::new(points, colour.filled()))
+                .map_err(draw_error)?;
         }
     }
     Ok(())
 }
 
 /// Draws the rings of a shape as lines, solid or dashed.
-pub(crate) fn stroke_rings(canvas: &Canvas, frame: &Frame, shape: &MultiPolygon<f64>, style: ShapeStyle, dash: Option<(u32, u32)>) -> Result<()> {
+pub(crate) fn stroke_rings(
+    canvas: &Canvas,
+    frame: &Frame,
+    shape: &MultiPolygon<f64>,
+    style: ShapeStyle,
+    dash: Option<(u32, u32)>,
+) -> Result<()> {
     for polygon in &shape.0 {
         for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
             stroke_line(canvas, frame, ring, style, dash)?;
@@ -67,26 +94,49 @@ pub(crate) fn stroke_rings(canvas: &Canvas, frame: &Frame, shape: &MultiPolygon<
 }
 
 /// Draws a line, solid or dashed (`dash` = on, off lengths in px).
-pub(crate) fn stroke_line(canvas: &Canvas, frame: &Frame, line: &LineString<f64>, style: ShapeStyle, dash: Option<(u32, u32)>) -> Result<()> {
+pub(crate) fn stroke_line(
+    canvas: &Canvas,
+    frame: &Frame,
+    line: &LineString<f64>,
+    style: ShapeStyle,
+    dash: Option<(u32, u32)>,
+) -> Result<()> {
     let points = pixels(frame, line);
     if points.len() < 2 {
         return Ok(());
     }
     match dash {
-        None => canvas.draw(&PathElement::new(points, style)).map_err(draw_error),
-        Some((on, off)) => canvas.draw(&plotters::element::DashedPathElement::new(points.into_iter(), on, off, style)).map_err(draw_error),
+        None => canvas
+            .draw(&PathElement::new(points, style))
+            .map_err(draw_error),
+        Some((on, off)) => canvas
+            .draw(&plotters::element::DashedPathElement::new(
+                points,
+                on,
+                off,
+                style,
+            ))
+            .map_err(draw_error),
     }
 }
 
 /// Hatches a shape with parallel lines `spacing` px apart at 45°.
-pub(crate) fn hatch(canvas: &Canvas, frame: &Frame, shape: &MultiPolygon<f64>, style: ShapeStyle, spacing: f64, rising: bool) -> Result<()> {
+pub(crate) fn hatch(
+    canvas: &Canvas,
+    frame: &Frame,
+    shape: &MultiPolygon<f64>,
+    style: ShapeStyle,
+    spacing: f64,
+    rising: bool,
+) -> Result<()> {
     // The shape in pixel space, then lines across the canvas clipped to it.
     let in_pixels = MultiPolygon(
         shape
             .0
             .iter()
             .map(|p| {
-                let ring = |r: &LineString<f64>| LineString(r.0.iter().map(|c| frame.pixel(*c)).collect());
+                let ring =
+                    |r: &LineString<f64>| LineString(r.0.iter().map(|c| frame.pixel(*c)).collect());
                 Polygon::new(ring(p.exterior()), p.interiors().iter().map(ring).collect())
             })
             .collect(),
@@ -95,14 +145,36 @@ pub(crate) fn hatch(canvas: &Canvas, frame: &Frame, shape: &MultiPolygon<f64>, s
     let mut lines = Vec::new();
     let mut offset = -h;
     while offset < w {
-        let (a, b) = if rising { (Coord { x: offset, y: h }, Coord { x: offset + h, y: 0.0 }) } else { (Coord { x: offset, y: 0.0 }, Coord { x: offset + h, y: h }) };
+        let (a, b) = if rising {
+            (
+                Coord { x: offset, y: h },
+                Coord {
+                    x: offset + h,
+                    y: 0.0,
+                },
+            )
+        } else {
+            (
+                Coord { x: offset, y: 0.0 },
+                Coord {
+                    x: offset + h,
+                    y: h,
+                },
+            )
+        };
         lines.push(LineString(vec![a, b]));
         offset += spacing;
     }
     let inside = in_pixels.clip(&MultiLineString(lines), false);
     for line in inside.0 {
-        let points: Vec<(i32, i32)> = line.0.iter().map(|c| (c.x.round() as i32, c.y.round() as i32)).collect();
-        canvas.draw(&PathElement::new(points, style)).map_err(draw_error)?;
+        let points: Vec<(i32, i32)> = line
+            .0
+            .iter()
+            .map(|c| (c.x.round() as i32, c.y.round() as i32))
+            .collect();
+        canvas
+            .draw(&PathElement::new(points, style))
+            .map_err(draw_error)?;
     }
     Ok(())
 }

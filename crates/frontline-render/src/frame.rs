@@ -29,11 +29,23 @@ impl BBox {
     /// assert!(BBox::new(48.0, 38.5, 45.0, 41.0).is_err());
     /// ```
     pub fn new(lon_min: f64, lat_min: f64, lon_max: f64, lat_max: f64) -> Result<BBox> {
-        let b = BBox { lon_min, lat_min, lon_max, lat_max };
-        let finite = [lon_min, lat_min, lon_max, lat_max].iter().all(|v| v.is_finite());
-        let in_range = (-180.0..=180.0).contains(&lon_min) && (-180.0..=180.0).contains(&lon_max) && (-90.0..=90.0).contains(&lat_min) && (-90.0..=90.0).contains(&lat_max);
+        let b = BBox {
+            lon_min,
+            lat_min,
+            lon_max,
+            lat_max,
+        };
+        let finite = [lon_min, lat_min, lon_max, lat_max]
+            .iter()
+            .all(|v| v.is_finite());
+        let in_range = (-180.0..=180.0).contains(&lon_min)
+            && (-180.0..=180.0).contains(&lon_max)
+            && (-90.0..=90.0).contains(&lat_min)
+            && (-90.0..=90.0).contains(&lat_max);
         if !finite || !in_range || lon_min >= lon_max || lat_min >= lat_max {
-            return Err(RenderError::BadBBox(format!("{lon_min},{lat_min},{lon_max},{lat_max}")));
+            return Err(RenderError::BadBBox(format!(
+                "{lon_min},{lat_min},{lon_max},{lat_max}"
+            )));
         }
         Ok(b)
     }
@@ -45,7 +57,11 @@ impl BBox {
     /// assert_eq!(b.lat_max, 41.0);
     /// ```
     pub fn parse(text: &str) -> Result<BBox> {
-        let values: Vec<f64> = text.split(',').map(|v| v.trim().parse::<f64>()).collect::<std::result::Result<_, _>>().map_err(|_| RenderError::BadBBox(text.to_owned()))?;
+        let values: Vec<f64> = text
+            .split(',')
+            .map(|v| v.trim().parse::<f64>())
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|_| RenderError::BadBBox(text.to_owned()))?;
         match values.as_slice() {
             [a, b, c, d] => BBox::new(*a, *b, *c, *d),
             _ => Err(RenderError::BadBBox(text.to_owned())),
@@ -57,12 +73,22 @@ impl BBox {
     /// largest one, in snapshots where its ground differs from one snapshot
     /// to another. Falls back to the region.
     pub fn conflict_area(atlas: &Atlas) -> Result<BBox> {
-        let snapshots: Vec<&frontline::Snapshot> = atlas.snapshots().iter().map(|s| atlas.snapshot(&s.id)).collect::<frontline::Result<_>>()?;
+        let snapshots: Vec<&frontline::Snapshot> = atlas
+            .snapshots()
+            .iter()
+            .map(|s| atlas.snapshot(&s.id))
+            .collect::<frontline::Result<_>>()?;
         let largest = atlas
             .controllers()
             .iter()
             .max_by(|a, b| {
-                let area = |c: &str| snapshots.iter().filter_map(|s| s.zone(c)).map(|z| frontline::geometry::area_km2(&z.shape)).fold(0.0, f64::max);
+                let area = |c: &str| {
+                    snapshots
+                        .iter()
+                        .filter_map(|s| s.zone(c))
+                        .map(|z| frontline::geometry::area_km2(&z.shape))
+                        .fold(0.0, f64::max)
+                };
                 area(&a.id).total_cmp(&area(&b.id))
             })
             .map(|c| c.id.clone());
@@ -70,14 +96,24 @@ impl BBox {
         fn grow(rect: &mut Option<Rect<f64>>, r: Rect<f64>) {
             *rect = Some(match *rect {
                 None => r,
-                Some(a) => Rect::new(Coord { x: a.min().x.min(r.min().x), y: a.min().y.min(r.min().y) }, Coord { x: a.max().x.max(r.max().x), y: a.max().y.max(r.max().y) }),
+                Some(a) => Rect::new(
+                    Coord {
+                        x: a.min().x.min(r.min().x),
+                        y: a.min().y.min(r.min().y),
+                    },
+                    Coord {
+                        x: a.max().x.max(r.max().x),
+                        y: a.max().y.max(r.max().y),
+                    },
+                ),
             })
         }
         for controller in atlas.controllers() {
             if Some(&controller.id) == largest.as_ref() {
                 continue;
             }
-            let zones: Vec<Option<&frontline::Zone>> = snapshots.iter().map(|s| s.zone(&controller.id)).collect();
+            let zones: Vec<Option<&frontline::Zone>> =
+                snapshots.iter().map(|s| s.zone(&controller.id)).collect();
             let constant = zones.windows(2).all(|w| match (w[0], w[1]) {
                 (Some(a), Some(b)) => a.shape == b.shape,
                 (None, None) => true,
@@ -99,14 +135,31 @@ impl BBox {
                 }
             }
         }
-        let rect = rect.ok_or_else(|| RenderError::BadBBox("the dataset has no ground to frame".into()))?;
+        let rect =
+            rect.ok_or_else(|| RenderError::BadBBox("the dataset has no ground to frame".into()))?;
         let (dx, dy) = (rect.width() * 0.15, rect.height() * 0.15);
-        BBox::new(rect.min().x - dx, rect.min().y - dy, rect.max().x + dx, rect.max().y + dy)
+        BBox::new(
+            rect.min().x - dx,
+            rect.min().y - dy,
+            rect.max().x + dx,
+            rect.max().y + dy,
+        )
     }
 
     /// Centre, lon/lat.
     pub fn centre(&self) -> Coord<f64> {
-        Coord { x: (self.lon_min + self.lon_max) / 2.0, y: (self.lat_min + self.lat_max) / 2.0 }
+        Coord {
+            x: (self.lon_min + self.lon_max) / 2.0,
+            y: (self.lat_min + self.lat_max) / 2.0,
+        }
+    }
+}
+
+impl std::str::FromStr for BBox {
+    type Err = RenderError;
+
+    fn from_str(text: &str) -> Result<BBox> {
+        BBox::parse(text)
     }
 }
 
@@ -137,55 +190,141 @@ impl Frame {
         }
         let c = bbox.centre();
         let projection = LocalProjection::new(c.x, c.y)?;
-        let (mut min, mut max) = (Coord { x: f64::MAX, y: f64::MAX }, Coord { x: f64::MIN, y: f64::MIN });
+        let (mut min, mut max) = (
+            Coord {
+                x: f64::MAX,
+                y: f64::MAX,
+            },
+            Coord {
+                x: f64::MIN,
+                y: f64::MIN,
+            },
+        );
         for i in 0..=20 {
             let t = i as f64 / 20.0;
             for (lon, lat) in [
-                (bbox.lon_min + t * (bbox.lon_max - bbox.lon_min), bbox.lat_min),
-                (bbox.lon_min + t * (bbox.lon_max - bbox.lon_min), bbox.lat_max),
-                (bbox.lon_min, bbox.lat_min + t * (bbox.lat_max - bbox.lat_min)),
-                (bbox.lon_max, bbox.lat_min + t * (bbox.lat_max - bbox.lat_min)),
+                (
+                    bbox.lon_min + t * (bbox.lon_max - bbox.lon_min),
+                    bbox.lat_min,
+                ),
+                (
+                    bbox.lon_min + t * (bbox.lon_max - bbox.lon_min),
+                    bbox.lat_max,
+                ),
+                (
+                    bbox.lon_min,
+                    bbox.lat_min + t * (bbox.lat_max - bbox.lat_min),
+                ),
+                (
+                    bbox.lon_max,
+                    bbox.lat_min + t * (bbox.lat_max - bbox.lat_min),
+                ),
             ] {
                 let p = projection.forward(Coord { x: lon, y: lat })?;
-                min = Coord { x: min.x.min(p.x), y: min.y.min(p.y) };
-                max = Coord { x: max.x.max(p.x), y: max.y.max(p.y) };
+                min = Coord {
+                    x: min.x.min(p.x),
+                    y: min.y.min(p.y),
+                };
+                max = Coord {
+                    x: max.x.max(p.x),
+                    y: max.y.max(p.y),
+                };
             }
         }
         let map_area = (0.0, top, width as f64, height as f64 - bottom);
         let (w, h) = (map_area.2 - map_area.0, map_area.3 - map_area.1);
         let scale = (w / (max.x - min.x)).min(h / (max.y - min.y));
-        let centre = Coord { x: (min.x + max.x) / 2.0, y: (min.y + max.y) / 2.0 };
-        Ok(Frame { width, height, projection, scale, centre, map_area })
+        let centre = Coord {
+            x: (min.x + max.x) / 2.0,
+            y: (min.y + max.y) / 2.0,
+        };
+        Ok(Frame {
+            width,
+            height,
+            projection,
+            scale,
+            centre,
+            map_area,
+        })
     }
 
     /// Lon/lat to pixel (x right, y down), unrounded.
     pub fn pixel(&self, lonlat: Coord<f64>) -> Coord<f64> {
-        let p = self.projection.forward(lonlat).unwrap_or(Coord { x: f64::NAN, y: f64::NAN });
+        let p = self.projection.forward(lonlat).unwrap_or(Coord {
+            x: f64::NAN,
+            y: f64::NAN,
+        });
         self.plane_to_pixel(p)
     }
 
     /// Plane metres to pixel.
     pub fn plane_to_pixel(&self, p: Coord<f64>) -> Coord<f64> {
-        let (cx, cy) = ((self.map_area.0 + self.map_area.2) / 2.0, (self.map_area.1 + self.map_area.3) / 2.0);
-        Coord { x: cx + (p.x - self.centre.x) * self.scale, y: cy - (p.y - self.centre.y) * self.scale }
+        let (cx, cy) = (
+            (self.map_area.0 + self.map_area.2) / 2.0,
+            (self.map_area.1 + self.map_area.3) / 2.0,
+        );
+        Coord {
+            x: cx + (p.x - self.centre.x) * self.scale,
+            y: cy - (p.y - self.centre.y) * self.scale,
+        }
     }
 
     /// The lon/lat box the map area shows (slightly larger than asked where
     /// the canvas's shape differs from the box's), for clipping.
     pub fn visible(&self) -> Rect<f64> {
         let (l, t, r, b) = self.map_area;
-        let corners = [(l, t), (r, t), (l, b), (r, b), ((l + r) / 2.0, t), ((l + r) / 2.0, b), (l, (t + b) / 2.0), (r, (t + b) / 2.0)];
+        let corners = [
+            (l, t),
+            (r, t),
+            (l, b),
+            (r, b),
+            ((l + r) / 2.0, t),
+            ((l + r) / 2.0, b),
+            (l, (t + b) / 2.0),
+            (r, (t + b) / 2.0),
+        ];
         let (cx, cy) = ((l + r) / 2.0, (t + b) / 2.0);
         let lonlat: Vec<Coord<f64>> = corners
             .iter()
-            .filter_map(|&(x, y)| self.projection.inverse(Coord { x: self.centre.x + (x - cx) / self.scale, y: self.centre.y - (y - cy) / self.scale }).ok())
+            .filter_map(|&(x, y)| {
+                self.projection
+                    .inverse(Coord {
+                        x: self.centre.x + (x - cx) / self.scale,
+                        y: self.centre.y - (y - cy) / self.scale,
+                    })
+                    .ok()
+            })
             .collect();
-        let (mut min, mut max) = (Coord { x: f64::MAX, y: f64::MAX }, Coord { x: f64::MIN, y: f64::MIN });
+        let (mut min, mut max) = (
+            Coord {
+                x: f64::MAX,
+                y: f64::MAX,
+            },
+            Coord {
+                x: f64::MIN,
+                y: f64::MIN,
+            },
+        );
         for c in lonlat {
-            min = Coord { x: min.x.min(c.x), y: min.y.min(c.y) };
-            max = Coord { x: max.x.max(c.x), y: max.y.max(c.y) };
+            min = Coord {
+                x: min.x.min(c.x),
+                y: min.y.min(c.y),
+            };
+            max = Coord {
+                x: max.x.max(c.x),
+                y: max.y.max(c.y),
+            };
         }
         let pad = ((max.x - min.x) * 0.02, (max.y - min.y) * 0.02);
-        Rect::new(Coord { x: min.x - pad.0, y: min.y - pad.1 }, Coord { x: max.x + pad.0, y: max.y + pad.1 })
+        Rect::new(
+            Coord {
+                x: min.x - pad.0,
+                y: min.y - pad.1,
+            },
+            Coord {
+                x: max.x + pad.0,
+                y: max.y + pad.1,
+            },
+        )
     }
 }

@@ -20,9 +20,23 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>> {
         // Without this mapping resvg silently drops every label.
         fonts.set_sans_serif_family("DejaVu Sans");
     }
-    let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| RenderError::Png(e.to_string()))?;
+    let tree =
+        resvg::usvg::Tree::from_str(svg, &options).map_err(|e| RenderError::Png(e.to_string()))?;
     let size = tree.size().to_int_size();
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| RenderError::Png(format!("cannot allocate {}×{} px", size.width(), size.height())))?;
-    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| RenderError::Png(e.to_string()))
+    let mut pixmap =
+        resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| {
+            RenderError::Png(format!(
+                "cannot allocate {}×{} px",
+                size.width(),
+                size.height()
+            ))
+        })?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| RenderError::Png(e.to_string()))
 }

@@ -1,0 +1,162 @@
+//! `frontline render` and `frontline chart`: files written whole or not at
+//! all, and one-line errors with exit code 2 for bad requests.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "frontline-cli-render-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn render_svg_png_diff_and_chart() {
+    let out = dir("ok");
+    for (args, file) in [
+        (
+            vec![
+                "render",
+                "--at",
+                "2020-12-01",
+                "--width",
+                "600",
+                "--height",
+                "450",
+            ],
+            "map.svg",
+        ),
+        (
+            vec![
+                "render",
+                "--at",
+                "1994-05-12",
+                "--width",
+                "600",
+                "--height",
+                "450",
+                "--no-labels",
+                "--title",
+                "Held in 1994",
+            ],
+            "map.png",
+        ),
+        (
+            vec![
+                "render",
+                "--from",
+                "1994-05-12",
+                "--to",
+                "2020-12-01",
+                "--width",
+                "600",
+                "--height",
+                "450",
+            ],
+            "diff.svg",
+        ),
+        (
+            vec!["chart", "--from", "2019-01-01", "--to", "2024-01-01"],
+            "areas.svg",
+        ),
+        (
+            vec![
+                "render",
+                "--at",
+                "2021-06-01",
+                "--bbox",
+                "46.2,39.4,47.0,40.0",
+                "--width",
+                "600",
+                "--height",
+                "450",
+            ],
+            "zoom.png",
+        ),
+    ] {
+        let path = out.join(file);
+        Command::cargo_bin("frontline")
+            .unwrap()
+            .args(&args)
+            .arg("-o")
+            .arg(&path)
+            .assert()
+            .success();
+        let bytes = std::fs::read(&path).unwrap();
+        if file.ends_with(".png") {
+            assert_eq!(&bytes[1..4], b"PNG", "{file}");
+        } else {
+            assert!(bytes.starts_with(b"<svg"), "{file}");
+        }
+    }
+    let svg = std::fs::read_to_string(out.join("diff.svg")).unwrap();
+    assert!(
+        svg.contains("8,707 km²"),
+        "the diff legend gives the km² per transition"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn bad_render_requests_exit_2_and_leave_nothing() {
+    let out = dir("bad");
+    for (args, culprit) in [
+        (vec!["render", "--at", "1990-01-01"], "1990-01-01"),
+        (
+            vec!["render", "--at", "2020-12-01", "--bbox", "47,40,46,41"],
+            "bbox",
+        ),
+        (
+            vec!["render", "--at", "2020-12-01", "--bbox", "46,40,47,40"],
+            "bbox",
+        ),
+        (vec!["render", "--at", "2020-12-01", "--width", "5"], "size"),
+        (
+            vec!["chart", "--from", "1990-01-01", "--to", "2000-01-01"],
+            "1990-01-01",
+        ),
+    ] {
+        let output = Command::cargo_bin("frontline")
+            .unwrap()
+            .args(&args)
+            .arg("-o")
+            .arg(out.join("x.png"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(culprit), "{args:?}: {stderr}");
+    }
+    Command::cargo_bin("frontline")
+        .unwrap()
+        .args(["render", "--at", "2020-12-01", "-o"])
+        .arg(out.join("map.gif"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "expected an output file ending in .svg or .png",
+        ));
+    Command::cargo_bin("frontline")
+        .unwrap()
+        .args([
+            "render",
+            "--at",
+            "2020-12-01",
+            "-o",
+            "/nonexistent-dir/map.svg",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent-dir/map.svg"));
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        0,
+        "nothing partial is left behind"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
