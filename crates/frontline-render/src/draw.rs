@@ -111,10 +111,7 @@ pub(crate) fn stroke_line(
             .map_err(draw_error),
         Some((on, off)) => canvas
             .draw(&plotters::element::DashedPathElement::new(
-                points,
-                on,
-                off,
-                style,
+                points, on, off, style,
             ))
             .map_err(draw_error),
     }
