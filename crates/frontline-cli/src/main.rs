@@ -209,6 +209,10 @@ enum Command {
         /// lon_min,lat_min,lon_max,lat_max (default: the conflict area with a margin).
         #[arg(long, value_parser = bbox)]
         bbox: Option<frontline_render::BBox>,
+        /// Any PROJ string or EPSG code, e.g. EPSG:32638 (needs a build with
+        /// `--features proj`); default: Lambert azimuthal equal-area centred on the map.
+        #[arg(long)]
+        projection: Option<String>,
     },
     /// Step chart of the area each side held over time, with the dated events.
     Chart {
@@ -223,6 +227,27 @@ enum Command {
         output: PathBuf,
         #[command(flatten)]
         look: Look,
+    },
+    /// Append controller, de_jure, rayon, overlays and error columns to every
+    /// row of a CSV of points (streaming; no row is ever dropped).
+    Classify {
+        /// Input CSV, or - for standard input.
+        input: PathBuf,
+        /// Output CSV, or - for standard output.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Column holding latitudes.
+        #[arg(long)]
+        lat_col: String,
+        /// Column holding longitudes.
+        #[arg(long)]
+        lon_col: String,
+        /// Column holding each row's date (YYYY-MM-DD).
+        #[arg(long, required_unless_present = "at", conflicts_with = "at")]
+        date_col: Option<String>,
+        /// One date for every row.
+        #[arg(long, value_parser = date)]
+        at: Option<chrono::NaiveDate>,
     },
     /// Check a dataset: every file, feature, id, polygon and partition.
     Validate {
@@ -405,6 +430,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             look,
             no_labels,
             bbox,
+            projection,
         } => {
             let options = frontline_render::MapOptions {
                 width: look.width,
@@ -412,6 +438,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 bbox,
                 title: look.title,
                 labels: !no_labels,
+                projection,
             };
             let svg = match (at, from, to) {
                 (Some(at), _, _) => frontline_render::render_map(&atlas.at(at)?, &options),
@@ -435,6 +462,27 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             };
             let svg = frontline_render::render_chart(&atlas.series(from, to)?, atlas, to, &options);
             output::picture(&path, svg)?;
+        }
+        Command::Classify {
+            input,
+            output: path,
+            lat_col,
+            lon_col,
+            date_col,
+            at,
+        } => {
+            let date = match (date_col, at) {
+                (Some(column), _) => frontline::classify::DateSource::Column(column),
+                (None, Some(day)) => frontline::classify::DateSource::Fixed(day),
+                _ => unreachable!("clap requires --date-col or --at"),
+            };
+            let options = frontline::classify::ClassifyOptions {
+                lat_col,
+                lon_col,
+                date,
+            };
+            let summary = output::classify(atlas, &input, &path, &options)?;
+            output::classify_summary(&summary);
         }
         Command::Validate { .. } => unreachable!("handled above"),
     }

@@ -286,3 +286,97 @@ pub fn picture(path: &Path, svg: frontline_render::Result<String>) -> Result<(),
     };
     frontline::io::write_atomic(path, &bytes).map_err(CliError::Frontline)
 }
+
+/// Runs `classify_csv` between files or standard streams, with a progress bar
+/// on a terminal; a file output is written atomically.
+pub fn classify(
+    atlas: &frontline::Atlas,
+    input: &Path,
+    output: &Path,
+    options: &frontline::classify::ClassifyOptions,
+) -> Result<frontline::classify::Summary, CliError> {
+    use std::io::IsTerminal;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {human_pos} rows, {per_sec}")
+                .expect("a valid template"),
+        );
+        bar
+    });
+    let progress = |rows: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(rows);
+        }
+    };
+    let reader: Box<dyn std::io::Read> = if input.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            std::fs::File::open(input).map_err(|source| frontline::Error::Io {
+                path: input.to_path_buf(),
+                source,
+            })?,
+        )
+    };
+    let reader = std::io::BufReader::with_capacity(1 << 20, reader);
+    let summary =
+        if output.as_os_str() == "-" {
+            frontline::classify::classify_csv(
+                atlas,
+                reader,
+                std::io::BufWriter::new(std::io::stdout().lock()),
+                options,
+                progress,
+            )?
+        } else {
+            let mut result = None;
+            let mut failure = None;
+            let written = frontline::io::write_atomic_with(output, |file| {
+                match frontline::classify::classify_csv(
+                    atlas,
+                    reader,
+                    std::io::BufWriter::with_capacity(1 << 20, file),
+                    options,
+                    progress,
+                ) {
+                    Ok(summary) => {
+                        result = Some(summary);
+                        Ok(())
+                    }
+                    Err(error) => {
+                        let message = error.to_string();
+                        failure = Some(error);
+                        Err(std::io::Error::other(message))
+                    }
+                }
+            });
+            if let Some(error) = failure {
+                return Err(error.into());
+            }
+            written?;
+            result.expect("set when the write succeeded")
+        };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(summary)
+}
+
+pub fn classify_summary(summary: &frontline::classify::Summary) {
+    let per: Vec<String> = summary
+        .per_controller
+        .iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
+    eprintln!(
+        "{} rows, {} with errors; {}",
+        summary.rows,
+        summary.errors,
+        if per.is_empty() {
+            "none classified".to_owned()
+        } else {
+            per.join(", ")
+        }
+    );
+}

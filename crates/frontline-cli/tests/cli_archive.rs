@@ -170,3 +170,51 @@ fn diff_and_export_on_an_archive() {
     );
     assert_eq!(csv.lines().count(), 2);
 }
+
+#[test]
+fn render_and_chart_an_archive() {
+    let dir = archive(
+        "render",
+        &[
+            ("a_20220101.geojson", &cell(0.0, 0.1)),
+            ("a_20220201.geojson", &cell(0.0, 0.2)),
+        ],
+    );
+    for (args, file) in [
+        (
+            vec![
+                "render",
+                "--at",
+                "2022-01-15",
+                "--width",
+                "400",
+                "--height",
+                "300",
+            ],
+            "map.png",
+        ),
+        (
+            vec![
+                "chart",
+                "--from",
+                "2022-01-01",
+                "--to",
+                "2022-03-01",
+                "--width",
+                "400",
+                "--height",
+                "300",
+            ],
+            "chart.svg",
+        ),
+    ] {
+        let path = dir.join(file);
+        frontline(&dir)
+            .args(&args)
+            .arg("-o")
+            .arg(&path)
+            .assert()
+            .success();
+        assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{file}");
+    }
+}

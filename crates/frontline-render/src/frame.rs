@@ -109,7 +109,8 @@ impl BBox {
             })
         }
         for controller in atlas.controllers() {
-            if Some(&controller.id) == largest.as_ref() {
+            // The largest is the backdrop, unless it is all there is.
+            if Some(&controller.id) == largest.as_ref() && atlas.controllers().len() > 1 {
                 continue;
             }
             let zones: Vec<Option<&frontline::Zone>> =
@@ -163,15 +164,89 @@ impl std::str::FromStr for BBox {
     }
 }
 
+/// The plane a map is drawn in: the built-in Lambert azimuthal equal-area
+/// centred on the map, or (with the `proj` feature) any CRS PROJ knows.
+#[derive(Debug)]
+pub enum Plane {
+    /// Pure-Rust LAEA centred on the map.
+    Local(LocalProjection),
+    /// The real PROJ, from WGS 84 lon/lat to the CRS given.
+    #[cfg(feature = "proj")]
+    Proj {
+        /// Lon/lat to the CRS.
+        forward: proj::Proj,
+        /// The CRS to lon/lat.
+        inverse: proj::Proj,
+        /// The definition given (PROJ string or AUTHORITY:CODE).
+        definition: String,
+    },
+}
+
+impl Plane {
+    /// The plane for a map centred on `centre`: `definition` (a PROJ string
+    /// or EPSG code) needs the `proj` feature; `None` is the built-in LAEA.
+    pub fn new(centre: Coord<f64>, definition: Option<&str>) -> Result<Plane> {
+        match definition {
+            None => Ok(Plane::Local(LocalProjection::new(centre.x, centre.y)?)),
+            #[cfg(feature = "proj")]
+            Some(definition) => {
+                let error = |e: proj::ProjCreateError| RenderError::Projection(format!("{definition:?}: {e}"));
+                let forward = proj::Proj::new_known_crs("EPSG:4326", definition, None).map_err(error)?;
+                let inverse = proj::Proj::new_known_crs(definition, "EPSG:4326", None).map_err(error)?;
+                Ok(Plane::Proj { forward, inverse, definition: definition.to_owned() })
+            }
+            #[cfg(not(feature = "proj"))]
+            Some(definition) => Err(RenderError::Projection(format!("{definition:?}: this build has only the built-in Lambert azimuthal equal-area; build with `--features proj` for any PROJ string or EPSG code"))),
+        }
+    }
+
+    /// Lon/lat degrees to plane units (metres for projected CRSs).
+    pub fn forward(&self, c: Coord<f64>) -> Result<Coord<f64>> {
+        match self {
+            Plane::Local(p) => Ok(p.forward(c)?),
+            #[cfg(feature = "proj")]
+            Plane::Proj { forward, .. } => forward
+                .convert((c.x, c.y))
+                .map(|(x, y)| Coord { x, y })
+                .map_err(|e| RenderError::Projection(e.to_string())),
+        }
+    }
+
+    /// Plane units to lon/lat degrees.
+    pub fn inverse(&self, c: Coord<f64>) -> Result<Coord<f64>> {
+        match self {
+            Plane::Local(p) => Ok(p.inverse(c)?),
+            #[cfg(feature = "proj")]
+            Plane::Proj { inverse, .. } => inverse
+                .convert((c.x, c.y))
+                .map(|(x, y)| Coord { x, y })
+                .map_err(|e| RenderError::Projection(e.to_string())),
+        }
+    }
+
+    /// One line for the attribution.
+    pub fn describe(&self) -> String {
+        match self {
+            Plane::Local(p) => format!(
+                "Lambert azimuthal equal-area centred at {:.2}° E {:.2}° N",
+                p.centre().x,
+                p.centre().y
+            ),
+            #[cfg(feature = "proj")]
+            Plane::Proj { definition, .. } => format!("{definition} (PROJ)"),
+        }
+    }
+}
+
 /// The pixels a map is drawn on and how lon/lat gets there.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Frame {
     /// Canvas width, px.
     pub width: u32,
     /// Canvas height, px.
     pub height: u32,
     /// The map's plane.
-    pub projection: LocalProjection,
+    pub plane: Plane,
     /// Pixels per plane metre.
     pub scale: f64,
     /// Plane coordinates of the canvas centre.
@@ -185,11 +260,22 @@ impl Frame {
     /// `width` × `height` px (the map keeps its shape: more ground is shown
     /// on the long side).
     pub fn new(bbox: BBox, width: u32, height: u32, top: f64, bottom: f64) -> Result<Frame> {
+        Frame::with_plane(bbox, width, height, top, bottom, None)
+    }
+
+    /// Like [`Frame::new`], in the plane `projection` names (see [`Plane::new`]).
+    pub fn with_plane(
+        bbox: BBox,
+        width: u32,
+        height: u32,
+        top: f64,
+        bottom: f64,
+        projection: Option<&str>,
+    ) -> Result<Frame> {
         if !(200..=10_000).contains(&width) || !(200..=10_000).contains(&height) {
             return Err(RenderError::BadSize(width, height));
         }
-        let c = bbox.centre();
-        let projection = LocalProjection::new(c.x, c.y)?;
+        let projection = Plane::new(bbox.centre(), projection)?;
         let (mut min, mut max) = (
             Coord {
                 x: f64::MAX,
@@ -238,10 +324,15 @@ impl Frame {
             x: (min.x + max.x) / 2.0,
             y: (min.y + max.y) / 2.0,
         };
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(RenderError::Projection(
+                "the projection maps the bbox to nothing usable".into(),
+            ));
+        }
         Ok(Frame {
             width,
             height,
-            projection,
+            plane: projection,
             scale,
             centre,
             map_area,
@@ -250,7 +341,7 @@ impl Frame {
 
     /// Lon/lat to pixel (x right, y down), unrounded.
     pub fn pixel(&self, lonlat: Coord<f64>) -> Coord<f64> {
-        let p = self.projection.forward(lonlat).unwrap_or(Coord {
+        let p = self.plane.forward(lonlat).unwrap_or(Coord {
             x: f64::NAN,
             y: f64::NAN,
         });
@@ -267,6 +358,30 @@ impl Frame {
             x: cx + (p.x - self.centre.x) * self.scale,
             y: cy - (p.y - self.centre.y) * self.scale,
         }
+    }
+
+    /// Metres on the ground per pixel at the map centre, measured along a
+    /// 1-km geodesic east of it (true for any projection).
+    pub fn metres_per_px_at_centre(&self) -> f64 {
+        use geo::{Destination, Geodesic, Point};
+        let centre = self.centre_lonlat();
+        let east = Geodesic.destination(Point(centre), 90.0, 1000.0);
+        let (a, b) = (self.pixel(centre), self.pixel(east.0));
+        1000.0 / (b.x - a.x).hypot(b.y - a.y)
+    }
+
+    /// The direction of north at the map centre, as a unit pixel vector.
+    pub fn north_at_centre(&self) -> (f64, f64) {
+        use geo::{Destination, Geodesic, Point};
+        let centre = self.centre_lonlat();
+        let north = Geodesic.destination(Point(centre), 0.0, 1000.0);
+        let (a, b) = (self.pixel(centre), self.pixel(north.0));
+        let length = (b.x - a.x).hypot(b.y - a.y);
+        ((b.x - a.x) / length, (b.y - a.y) / length)
+    }
+
+    fn centre_lonlat(&self) -> Coord<f64> {
+        self.plane.inverse(self.centre).unwrap_or(self.centre)
     }
 
     /// The lon/lat box the map area shows (slightly larger than asked where
@@ -287,7 +402,7 @@ impl Frame {
         let lonlat: Vec<Coord<f64>> = corners
             .iter()
             .filter_map(|&(x, y)| {
-                self.projection
+                self.plane
                     .inverse(Coord {
                         x: self.centre.x + (x - cx) / self.scale,
                         y: self.centre.y - (y - cy) / self.scale,

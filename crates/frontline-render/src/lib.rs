@@ -28,7 +28,7 @@ mod palette;
 mod png;
 
 pub use chart::{render_chart, ChartOptions};
-pub use frame::{BBox, Frame};
+pub use frame::{BBox, Frame, Plane};
 pub use map::{render_diff, render_map, MapOptions};
 pub use palette::{muted, TRANSITION_COLOURS};
 pub use png::svg_to_png;
@@ -42,6 +42,9 @@ pub enum RenderError {
     /// The image size is unusable.
     #[error("invalid size {0}×{1} px: expected 200 to 10000 px on each side")]
     BadSize(u32, u32),
+    /// The projection cannot be made or used.
+    #[error("unknown or unusable projection {0}")]
+    Projection(String),
     /// Something the library refused (a date out of range, ...).
     #[error(transparent)]
     Frontline(#[from] frontline::Error),

@@ -28,6 +28,9 @@ pub struct MapOptions {
     pub title: Option<String>,
     /// Whether to label places.
     pub labels: bool,
+    /// A PROJ string or EPSG code for the map's plane (needs the `proj`
+    /// feature); by default Lambert azimuthal equal-area centred on the map.
+    pub projection: Option<String>,
 }
 
 impl Default for MapOptions {
@@ -38,6 +41,7 @@ impl Default for MapOptions {
             bbox: None,
             title: None,
             labels: true,
+            projection: None,
         }
     }
 }
@@ -63,7 +67,14 @@ pub fn render_map(view: &View<'_>, options: &MapOptions) -> Result<String> {
         Some(b) => b,
         None => BBox::conflict_area(atlas)?,
     };
-    let frame = Frame::new(bbox, options.width, options.height, TOP, BOTTOM)?;
+    let frame = Frame::with_plane(
+        bbox,
+        options.width,
+        options.height,
+        TOP,
+        BOTTOM,
+        options.projection.as_deref(),
+    )?;
     let visible = frame.visible();
     let stats = view.stats();
     let mut svg = String::new();
@@ -174,7 +185,14 @@ pub fn render_diff(diff: &Diff, atlas: &Atlas, options: &MapOptions) -> Result<S
         Some(b) => b,
         None => BBox::conflict_area(atlas)?,
     };
-    let frame = Frame::new(bbox, options.width, options.height, TOP, BOTTOM)?;
+    let frame = Frame::with_plane(
+        bbox,
+        options.width,
+        options.height,
+        TOP,
+        BOTTOM,
+        options.projection.as_deref(),
+    )?;
     let visible = frame.visible();
     let name = |id: &str| {
         atlas
@@ -461,8 +479,8 @@ fn finish(
             .map_err(draw_error)?;
     }
 
-    // Scale bar: LAEA is true to scale at its centre, the map centre.
-    let metres_per_px = 1.0 / frame.scale;
+    // Scale bar: true at the map centre, measured there along a geodesic.
+    let metres_per_px = frame.metres_per_px_at_centre();
     let target_km = 150.0 * metres_per_px / 1000.0;
     let nice = [
         1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 200.0, 250.0, 500.0, 1000.0,
@@ -509,19 +527,27 @@ fn finish(
         ))
         .map_err(draw_error)?;
 
-    // North arrow: up is north at the centre of an azimuthal projection.
-    let (nx, ny) = ((north_box.x0 + north_box.x1) / 2.0, north_box.y0 + 18.0);
+    // North arrow, pointing to north as it runs at the map centre.
+    let (ux, uy) = frame.north_at_centre();
+    let (cx, cy) = ((north_box.x0 + north_box.x1) / 2.0, north_box.y0 + 31.0);
+    let at = |along: f64, across: f64| {
+        (
+            (cx + ux * along - uy * across).round() as i32,
+            (cy + uy * along + ux * across).round() as i32,
+        )
+    };
     canvas
         .draw(&plotters::element::Polygon::new(
             vec![
-                (nx as i32, ny as i32),
-                (nx as i32 - 8, ny as i32 + 26),
-                (nx as i32, ny as i32 + 20),
-                (nx as i32 + 8, ny as i32 + 26),
+                at(13.0, 0.0),
+                at(-13.0, 8.0),
+                at(-7.0, 0.0),
+                at(-13.0, -8.0),
             ],
             BLACK.filled(),
         ))
         .map_err(draw_error)?;
+    let (nx, ny) = ((north_box.x0 + north_box.x1) / 2.0, north_box.y0 + 18.0);
     canvas
         .draw(&Text::new(
             "N",
@@ -563,10 +589,9 @@ fn finish(
         ))
         .map_err(draw_error)?;
     let attribution = format!(
-        "{} Projection: Lambert azimuthal equal-area centred at {:.2}° E {:.2}° N.",
+        "{} Projection: {}.",
         atlas.attribution.join(" "),
-        frame.projection.centre().x,
-        frame.projection.centre().y
+        frame.plane.describe()
     );
     canvas
         .draw(&Text::new(

@@ -171,3 +171,19 @@ fn bad_requests_are_errors() {
     )
     .is_err());
 }
+
+#[cfg(not(feature = "proj"))]
+#[test]
+fn other_projections_need_the_proj_feature() {
+    let atlas = Atlas::embedded().unwrap();
+    let view = atlas.at(parse_date("2021-06-01").unwrap()).unwrap();
+    let error = render_map(
+        &view,
+        &MapOptions {
+            projection: Some("EPSG:32638".into()),
+            ..MapOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("--features proj"), "{error}");
+}

@@ -268,6 +268,7 @@ impl Atlas {
                 region,
                 skip_bad: options.skip_bad,
             }),
+            admin1_areas: OnceLock::new(),
         })
     }
 }

@@ -98,6 +98,8 @@ pub struct Atlas {
     pub(crate) source: DataSource,
     /// Set when the snapshots are files of a dated archive.
     pub(crate) archive: Option<crate::archive::ArchiveSettings>,
+    /// Geodesic area of each admin-1 unit, computed on first use.
+    pub(crate) admin1_areas: OnceLock<Vec<f64>>,
 }
 
 /// The control state in force on one date.
@@ -258,6 +260,7 @@ impl Atlas {
             events,
             source,
             archive: None,
+            admin1_areas: OnceLock::new(),
         };
         atlas.check_references(layers, problems);
         Some(atlas)
@@ -626,15 +629,21 @@ impl View<'_> {
             .iter()
             .find(|t| covers(&t.shape, point))
             .map(|t| t.country.clone());
+        let areas = self.atlas.admin1_areas.get_or_init(|| {
+            self.atlas
+                .admin1
+                .iter()
+                .map(|u| crate::geometry::area_km2(&u.shape))
+                .collect()
+        });
         let rayon = self
             .atlas
             .admin1
             .iter()
-            .filter(|unit| covers(&unit.shape, point))
-            .min_by(|a, b| {
-                crate::geometry::area_km2(&a.shape).total_cmp(&crate::geometry::area_km2(&b.shape))
-            })
-            .map(|unit| unit.name.clone());
+            .enumerate()
+            .filter(|(_, unit)| covers(&unit.shape, point))
+            .min_by(|(a, _), (b, _)| areas[*a].total_cmp(&areas[*b]))
+            .map(|(_, unit)| unit.name.clone());
         let overlays = self
             .overlays
             .iter()

@@ -28,6 +28,7 @@
 
 pub mod archive;
 pub mod atlas;
+pub mod classify;
 pub mod diff;
 pub mod error;
 pub mod export;
