@@ -160,3 +160,24 @@ fn bad_render_requests_exit_2_and_leave_nothing() {
     );
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+#[cfg(not(feature = "proj"))]
+#[test]
+fn other_projections_say_which_build_they_need() {
+    let out = dir("proj");
+    Command::cargo_bin("frontline")
+        .unwrap()
+        .args([
+            "render",
+            "--at",
+            "2020-12-01",
+            "--projection",
+            "EPSG:32638",
+            "-o",
+        ])
+        .arg(out.join("map.svg"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--features proj"));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
