@@ -69,9 +69,10 @@ impl BBox {
     }
 
     /// The area where control ever changes in the dataset, with a 15 %
-    /// margin: the bounding box of every zone of every controller except the
-    /// largest one, in snapshots where its ground differs from one snapshot
-    /// to another. Falls back to the region.
+    /// margin: the bounding box of the zones of every controller whose ground
+    /// differs from one snapshot to another, except the largest controller
+    /// (the backdrop; ranked by planar lon/lat area, which is enough to
+    /// rank) unless it is the only one. Falls back to the region.
     pub fn conflict_area(atlas: &Atlas) -> Result<BBox> {
         let snapshots: Vec<&frontline::Snapshot> = atlas
             .snapshots()
@@ -86,7 +87,7 @@ impl BBox {
                     snapshots
                         .iter()
                         .filter_map(|s| s.zone(c))
-                        .map(|z| frontline::geometry::area_km2(&z.shape))
+                        .map(|z| geo::Area::unsigned_area(&z.shape))
                         .fold(0.0, f64::max)
                 };
                 area(&a.id).total_cmp(&area(&b.id))

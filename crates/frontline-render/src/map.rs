@@ -280,10 +280,12 @@ fn base_lines(
             .bounding_rect()
             .is_some_and(|r| r.intersects(visible))
         {
+            // Rings are drawn whole: the canvas clips lines for free, where
+            // cutting the polygons first costs a boolean operation each.
             stroke_rings(
                 canvas,
                 frame,
-                &clip(&unit.shape, visible),
+                &unit.shape,
                 WHITE.mix(0.9).stroke_width(1),
                 None,
             )?;
@@ -293,7 +295,7 @@ fn base_lines(
         stroke_rings(
             canvas,
             frame,
-            &clip(&territory.shape, visible),
+            &territory.shape,
             RGBColor(40, 40, 40).stroke_width(2),
             None,
         )?;

@@ -8,6 +8,7 @@ use crate::atlas::{Atlas, View};
 use crate::error::Result;
 use crate::geometry::area_km2;
 use crate::model::Snapshot;
+use rayon::prelude::*;
 
 /// Transitions smaller than this fraction of the region (1e-9: about 100 m²
 /// of a 100,000 km² region) are floating-point slivers of the boolean
@@ -132,42 +133,57 @@ pub fn diff_snapshots(
     (from_date, a): (NaiveDate, &Snapshot),
     (to_date, b): (NaiveDate, &Snapshot),
 ) -> Diff {
-    let mut transitions = Vec::new();
-    let mut unchanged = Vec::new();
-    let sliver_km2 = SLIVER_FRACTION * a.zones.iter().map(|z| area_km2(&z.shape)).sum::<f64>();
+    // Every (from, to) pair to intersect. Identical ground needs no boolean
+    // operation: it all stayed, and (the zones of `b` being a partition) none
+    // of it went elsewhere.
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
     for &from in controllers {
         let Some(zone_a) = a.zone(from) else { continue };
-        let same = b.zone(from);
-        if same.is_some_and(|zone_b| zone_b.shape == zone_a.shape) {
-            // Identical ground: it all stayed, and (the zones of `b` being a
-            // partition) none of it went elsewhere.
-            let area_km2 = area_km2(&zone_a.shape);
-            unchanged.push(Unchanged {
-                controller: from.to_owned(),
-                shape: zone_a.shape.clone(),
-                area_km2,
-            });
+        if b.zone(from)
+            .is_some_and(|zone_b| zone_b.shape == zone_a.shape)
+        {
+            pairs.push((from, from));
             continue;
         }
-        for &to in controllers {
-            let Some(zone_b) = b.zone(to) else { continue };
-            let shape = overlap(&zone_a.shape, &zone_b.shape);
+        pairs.extend(
+            controllers
+                .iter()
+                .filter(|to| b.zone(to).is_some())
+                .map(|&to| (from, to)),
+        );
+    }
+    // The intersections and their areas, in parallel.
+    let pieces: Vec<(&str, &str, MultiPolygon<f64>, f64)> = pairs
+        .par_iter()
+        .filter_map(|&(from, to)| {
+            let (zone_a, zone_b) = (a.zone(from)?, b.zone(to)?);
+            let shape = if zone_a.shape == zone_b.shape {
+                zone_a.shape.clone()
+            } else {
+                overlap(&zone_a.shape, &zone_b.shape)
+            };
             let area = area_km2(&shape);
-            if from == to {
-                unchanged.push(Unchanged {
-                    controller: from.to_owned(),
-                    shape,
-                    area_km2: area,
-                });
-            } else if area >= sliver_km2 {
-                transitions.push(Transition {
-                    from: from.to_owned(),
-                    to: to.to_owned(),
-                    area_km2: area,
-                    shape,
-                    by_rayon: None,
-                });
-            }
+            Some((from, to, shape, area))
+        })
+        .collect();
+    let sliver_km2 = SLIVER_FRACTION * pieces.iter().map(|p| p.3).sum::<f64>();
+    let mut transitions = Vec::new();
+    let mut unchanged = Vec::new();
+    for (from, to, shape, area) in pieces {
+        if from == to {
+            unchanged.push(Unchanged {
+                controller: from.to_owned(),
+                shape,
+                area_km2: area,
+            });
+        } else if area >= sliver_km2 {
+            transitions.push(Transition {
+                from: from.to_owned(),
+                to: to.to_owned(),
+                area_km2: area,
+                shape,
+                by_rayon: None,
+            });
         }
     }
     if let Some(rest) = rest {
