@@ -249,6 +249,42 @@ enum Command {
         #[arg(long, value_parser = date)]
         at: Option<chrono::NaiveDate>,
     },
+    /// A route on a date: through whose ground it runs, whether it is open,
+    /// its corridor share and its exposure to other sides' ground.
+    Route {
+        /// Route id (see `frontline routes`).
+        id: String,
+        /// Date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        at: chrono::NaiveDate,
+        /// Exposure: length within this many km of ground held by another side.
+        #[arg(long, default_value_t = 2.0)]
+        exposure_km: f64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: DiffFormat,
+    },
+    /// Can a traveller of one side get from one place to another on a date?
+    Reach {
+        /// Start place (name, id or alias).
+        #[arg(long)]
+        from: String,
+        /// End place.
+        #[arg(long)]
+        to: String,
+        /// Date, YYYY-MM-DD.
+        #[arg(long, value_parser = date)]
+        at: chrono::NaiveDate,
+        /// The traveller's side (a controller id, e.g. armenia).
+        #[arg(long = "as")]
+        side: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: DiffFormat,
+    },
+    /// List the routes with their validity and length.
+    Routes {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// Check a dataset: every file, feature, id, polygon and partition.
     Validate {
         #[arg(long, value_enum, default_value = "table")]
@@ -483,6 +519,59 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             };
             let summary = output::classify(atlas, &input, &path, &options)?;
             output::classify_summary(&summary);
+        }
+        Command::Route {
+            id,
+            at,
+            exposure_km,
+            format,
+        } => {
+            let report = atlas.route_report(&id, at, exposure_km)?;
+            match format {
+                DiffFormat::Json => output::json(&report),
+                DiffFormat::Geojson => println!("{}", output::route_geojson(&report)),
+                DiffFormat::Table => output::route_table(&report),
+            }
+        }
+        Command::Reach {
+            from,
+            to,
+            at,
+            side,
+            format,
+        } => {
+            let reach = atlas.reach(&from, &to, at, &side)?;
+            match format {
+                DiffFormat::Json => output::json(&reach),
+                DiffFormat::Geojson => println!("{}", output::reach_geojson(&reach)),
+                DiffFormat::Table => output::reach_table(&reach),
+            }
+        }
+        Command::Routes { format } => {
+            let rows: Vec<serde_json::Value> = atlas
+                .routes()
+                .iter()
+                .map(|r| serde_json::json!({"id": r.id, "name": r.name, "valid_from": r.validity.from, "valid_to": r.validity.to, "corridor": r.corridor, "length_km": frontline::geometry::length_km(&r.line)}))
+                .collect();
+            match format {
+                Format::Json => output::json(&rows),
+                Format::Table => {
+                    let mut table = Table::new(["id", "from", "until", "km", "name"]);
+                    for r in atlas.routes() {
+                        let day = |d: Option<chrono::NaiveDate>| {
+                            d.map_or("-".to_owned(), |d| d.to_string())
+                        };
+                        table.row([
+                            r.id.clone(),
+                            day(r.validity.from),
+                            day(r.validity.to),
+                            format!("{:.1}", frontline::geometry::length_km(&r.line)),
+                            r.name.clone(),
+                        ]);
+                    }
+                    table.print();
+                }
+            }
         }
         Command::Validate { .. } => unreachable!("handled above"),
     }

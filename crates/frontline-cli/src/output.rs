@@ -380,3 +380,80 @@ pub fn classify_summary(summary: &frontline::classify::Summary) {
         }
     );
 }
+
+pub fn route_table(report: &frontline::route::RouteReport) {
+    println!(
+        "{} on {}: {:.1} km, {:?}{}",
+        report.id,
+        report.date,
+        report.length_km,
+        report.status,
+        if report.status_events.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", report.status_events.join(", "))
+        }
+    );
+    if let Some(share) = report.in_corridor_share {
+        println!("in its corridor: {:.1} %", share * 100.0);
+    }
+    println!(
+        "within {} km of another side's ground: {:.1} km",
+        report.exposure_within_km, report.exposure_km
+    );
+    let mut table = Table::new(["from_km", "km", "controller", "de_jure", "overlays"]);
+    for s in &report.segments {
+        table.row([
+            format!("{:.1}", s.from_km),
+            format!("{:.2}", s.length_km),
+            s.controller.clone().unwrap_or_else(|| "-".into()),
+            s.de_jure.clone().unwrap_or_else(|| "-".into()),
+            s.overlays.join(", "),
+        ]);
+    }
+    table.print();
+}
+
+pub fn route_geojson(report: &frontline::route::RouteReport) -> String {
+    let features: Vec<serde_json::Value> = report
+        .segments
+        .iter()
+        .map(|s| {
+            let coords: Vec<[f64; 2]> = s.line.0.iter().map(|c| [c.x, c.y]).collect();
+            serde_json::json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": {"route": report.id, "date": report.date, "controller": s.controller, "de_jure": s.de_jure, "overlays": s.overlays, "length_km": s.length_km, "from_km": s.from_km, "status": report.status}})
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
+}
+
+pub fn reach_table(reach: &frontline::reach::Reach) {
+    if reach.reachable {
+        println!(
+            "{} → {} on {} for {}: reachable, {:.1} km",
+            reach.from,
+            reach.to,
+            reach.date,
+            reach.side,
+            reach.length_km.unwrap_or(0.0)
+        );
+        println!("via: {}", reach.path.join(" → "));
+    } else {
+        println!(
+            "{} → {} on {} for {}: not reachable",
+            reach.from, reach.to, reach.date, reach.side
+        );
+        println!("why: {}", reach.reason.clone().unwrap_or_default());
+        if !reach.path.is_empty() {
+            println!("the road there: {}", reach.path.join(" → "));
+        }
+    }
+}
+
+pub fn reach_geojson(reach: &frontline::reach::Reach) -> String {
+    let coords: Vec<Vec<[f64; 2]>> = reach
+        .lines
+        .iter()
+        .map(|l| l.0.iter().map(|c| [c.x, c.y]).collect())
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": coords}, "properties": {"from": reach.from, "to": reach.to, "date": reach.date, "side": reach.side, "reachable": reach.reachable, "length_km": reach.length_km, "path": reach.path, "reason": reach.reason}}]}).to_string()
+}

@@ -535,9 +535,9 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
         "description": "Territorial control in and around Nagorno-Karabakh, from the 1994 ceasefire to the September 2023 offensive",
         "attribution": ["Made with Natural Earth (public domain).", "Contains data from GeoNames (geonames.org), CC BY 4.0."],
         "controllers": [
-            {"id": "armenia", "name": "Armenia", "colour": "#e69f00"},
+            {"id": "armenia", "name": "Armenia", "colour": "#e69f00", "allies": ["nkr"]},
             {"id": "azerbaijan", "name": "Azerbaijan", "colour": "#56b4e9"},
-            {"id": "nkr", "name": "Nagorno-Karabakh Republic (Artsakh)", "colour": "#d55e00"},
+            {"id": "nkr", "name": "Nagorno-Karabakh Republic (Artsakh)", "colour": "#d55e00", "allies": ["armenia"]},
             {"id": "russian_peacekeepers", "name": "Russian peacekeepers", "colour": "#009e73"}
         ],
         "snapshots": snapshot_entries,

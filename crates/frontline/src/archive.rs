@@ -214,12 +214,14 @@ impl Atlas {
             id: side.clone(),
             name: options.side.trim().to_owned(),
             colour: "#d55e00".into(),
+            allies: Vec::new(),
         }];
         if region.is_some() {
             controllers.push(Controller {
                 id: OTHER.into(),
                 name: "Other".into(),
                 colour: "#bbbbbb".into(),
+                allies: Vec::new(),
             });
         }
         let territories = region

@@ -37,6 +37,8 @@ pub mod ingest;
 pub mod io;
 mod layer;
 pub mod model;
+pub mod reach;
+pub mod route;
 pub mod series;
 pub mod source;
 pub mod stats;

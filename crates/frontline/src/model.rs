@@ -13,6 +13,9 @@ pub struct Controller {
     pub name: String,
     /// Map colour, `#rrggbb`.
     pub colour: String,
+    /// Controllers whose ground this one's people may cross (reachability).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allies: Vec<String>,
 }
 
 /// A half-open interval of dates `[from, to)`; `None` is open-ended.

@@ -9,7 +9,7 @@ pub use buffer::buffer_km;
 pub use clean::{clean, drop_slivers, orient_rfc7946};
 pub use projection::LocalProjection;
 
-use geo::{Geodesic, Length, LineString, MultiPolygon};
+use geo::{Geodesic, LineString, MultiPolygon};
 use geographiclib_rs::{Geodesic as Ellipsoid, PolygonArea, Winding};
 
 /// Longest edge, in degrees of longitude or latitude, that [`area_km2`] feeds
@@ -72,6 +72,10 @@ fn ring_area_m2(ring: &LineString<f64>) -> f64 {
 
 /// Geodesic length of a line in km on WGS 84 (Karney's algorithm).
 ///
+/// Like [`area_km2`], edges are straight in lon/lat: edges longer than
+/// [`AREA_EDGE_DEG`] are measured in pieces, so the lengths of the parts of a
+/// split line add up to the length of the whole.
+///
 /// ```
 /// use geo::line_string;
 /// // One degree of longitude along the equator is 111.32 km.
@@ -80,5 +84,21 @@ fn ring_area_m2(ring: &LineString<f64>) -> f64 {
 /// assert!((km - 111.32).abs() < 0.01, "{km}");
 /// ```
 pub fn length_km(line: &LineString<f64>) -> f64 {
-    Geodesic.length(line) / 1e3
+    use geo::Distance;
+    let mut metres = 0.0;
+    for segment in line.lines() {
+        let (from, to) = (segment.start, segment.end);
+        let steps = ((to.x - from.x).abs().max((to.y - from.y).abs()) / AREA_EDGE_DEG)
+            .ceil()
+            .max(1.0) as usize;
+        let at =
+            |t: f64| geo::Point::new(from.x + t * (to.x - from.x), from.y + t * (to.y - from.y));
+        for step in 0..steps {
+            metres += Geodesic.distance(
+                at(step as f64 / steps as f64),
+                at((step + 1) as f64 / steps as f64),
+            );
+        }
+    }
+    metres / 1e3
 }

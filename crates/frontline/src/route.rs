@@ -1,0 +1,429 @@
+//! Routes on a date: where a road runs through whose ground, whether it is
+//! open, how much of it keeps to its corridor and how much of it runs within
+//! reach of another side's ground.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use geo::line_intersection::{line_intersection, LineIntersection};
+use geo::{
+    BoundingRect, Coord, Distance, Euclidean, Intersects, Line, LineString, MultiPolygon, Point,
+    Rect,
+};
+
+use crate::atlas::{Atlas, View};
+use crate::error::{Error, Result};
+use crate::geometry::{length_km, LocalProjection};
+use crate::model::{Event, Route};
+
+/// Whether a route can be used on a date, decided by the dataset's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RouteStatus {
+    /// Usable.
+    Open,
+    /// Behind a checkpoint of the side holding it.
+    Checkpoint,
+    /// Blockaded.
+    Blockaded,
+    /// Closed (or not yet in use).
+    Closed,
+    /// No longer exists as such (its validity or its corridor has ended).
+    Gone,
+}
+
+/// A stretch of a route on one controller's ground under the same overlays.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Segment {
+    /// Controller of the ground (`None` outside the region).
+    pub controller: Option<String>,
+    /// De jure country.
+    pub de_jure: Option<String>,
+    /// Overlays in force containing it.
+    pub overlays: Vec<String>,
+    /// Geodesic length, km.
+    pub length_km: f64,
+    /// Distance along the route where it starts, km.
+    pub from_km: f64,
+    /// The stretch.
+    #[serde(skip)]
+    pub line: LineString<f64>,
+}
+
+/// A stretch within reach of another side's ground.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Exposure {
+    /// Distance along the route where it starts, km.
+    pub from_km: f64,
+    /// Where it ends, km.
+    pub to_km: f64,
+}
+
+/// Everything about one route on one date.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RouteReport {
+    /// Route id.
+    pub id: String,
+    /// The date.
+    pub date: NaiveDate,
+    /// Geodesic length, km.
+    pub length_km: f64,
+    /// km on each controller's ground.
+    pub by_controller: BTreeMap<String, f64>,
+    /// Share of the length inside the route's corridor overlay (`None` for
+    /// routes that are no corridor's centre line).
+    pub in_corridor_share: Option<f64>,
+    /// Open, checkpoint, blockaded, closed or gone.
+    pub status: RouteStatus,
+    /// Ids of the events that decide the status.
+    pub status_events: Vec<String>,
+    /// The distance the exposure is measured at, km.
+    pub exposure_within_km: f64,
+    /// km within that distance of ground held by a controller other than the
+    /// one whose ground the route is on.
+    pub exposure_km: f64,
+    /// Where that is.
+    pub exposed: Vec<Exposure>,
+    /// The route cut at every zone and overlay boundary.
+    pub segments: Vec<Segment>,
+}
+
+impl Atlas {
+    /// The route with this id.
+    pub fn route(&self, id: &str) -> Result<&Route> {
+        self.routes()
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| Error::UnknownId {
+                kind: "route",
+                id: id.to_owned(),
+                suggestions: self.routes().iter().map(|r| r.id.clone()).collect(),
+            })
+    }
+
+    /// A route on a date: segments, km per controller, corridor share,
+    /// status and exposure within `exposure_km` of other sides' ground.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date, route::RouteStatus};
+    /// let atlas = Atlas::embedded()?;
+    /// let report = atlas.route_report("lachin-road-2022", parse_date("2023-01-15")?, 2.0)?;
+    /// assert_eq!(report.status, RouteStatus::Blockaded);
+    /// assert_eq!(report.status_events, ["blockade-2022"]);
+    /// let sum: f64 = report.segments.iter().map(|s| s.length_km).sum();
+    /// assert!((sum / report.length_km - 1.0).abs() < 1e-9);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn route_report(&self, id: &str, date: NaiveDate, exposure_km: f64) -> Result<RouteReport> {
+        if !(exposure_km.is_finite() && exposure_km >= 0.0) {
+            return Err(Error::BadCoordinate(format!(
+                "exposure distance {exposure_km} km: expected a number of km ≥ 0"
+            )));
+        }
+        let route = self.route(id)?;
+        let view = self.at(date)?;
+        let segments = split(&view, &route.line);
+        let mut by_controller = BTreeMap::new();
+        for s in &segments {
+            *by_controller
+                .entry(
+                    s.controller
+                        .clone()
+                        .unwrap_or_else(|| "(outside the region)".into()),
+                )
+                .or_insert(0.0) += s.length_km;
+        }
+        let length = length_km(&route.line);
+        let in_corridor_share = route.corridor.as_ref().map(|c| {
+            segments
+                .iter()
+                .filter(|s| s.overlays.contains(c))
+                .map(|s| s.length_km)
+                .sum::<f64>()
+                / length
+        });
+        let (status, events) = self.route_status(route, date);
+        let exposed = exposure(&view, &segments, exposure_km)?;
+        Ok(RouteReport {
+            id: route.id.clone(),
+            date,
+            length_km: length,
+            by_controller,
+            in_corridor_share,
+            status,
+            status_events: events.iter().map(|e| e.id.clone()).collect(),
+            exposure_within_km: exposure_km,
+            exposure_km: exposed.iter().map(|e| e.to_km - e.from_km).sum(),
+            exposed,
+            segments,
+        })
+    }
+
+    /// Whether a route is usable on a date and the events that decide it.
+    /// Closed beats blockaded beats checkpoint; a route whose validity or
+    /// whose corridor has ended is gone.
+    pub fn route_status(&self, route: &Route, date: NaiveDate) -> (RouteStatus, Vec<&Event>) {
+        let ended = |to: Option<NaiveDate>| to.is_some_and(|to| date >= to);
+        let corridor_end = route
+            .corridor
+            .as_ref()
+            .and_then(|c| self.overlays().iter().find(|o| &o.id == c))
+            .and_then(|o| o.validity.to);
+        if ended(route.validity.to) || ended(corridor_end) {
+            let end = [route.validity.to, corridor_end]
+                .into_iter()
+                .flatten()
+                .filter(|&t| date >= t)
+                .min();
+            return (
+                RouteStatus::Gone,
+                self.events()
+                    .iter()
+                    .filter(|e| Some(e.date) == end)
+                    .collect(),
+            );
+        }
+        if route.validity.from.is_some_and(|from| date < from) {
+            return (RouteStatus::Closed, Vec::new());
+        }
+        let active: Vec<&Event> = self
+            .events()
+            .iter()
+            .filter(|e| {
+                e.routes.contains(&route.id) && e.date <= date && e.until.is_none_or(|u| date < u)
+            })
+            .collect();
+        let status = active
+            .iter()
+            .map(|e| match e.kind.as_str() {
+                "closure" => RouteStatus::Closed,
+                "blockade" => RouteStatus::Blockaded,
+                "checkpoint" => RouteStatus::Checkpoint,
+                _ => RouteStatus::Open,
+            })
+            .max()
+            .unwrap_or(RouteStatus::Open);
+        let deciding = active
+            .into_iter()
+            .filter(|e| matches!(e.kind.as_str(), "closure" | "blockade" | "checkpoint"))
+            .collect();
+        (status, deciding)
+    }
+}
+
+/// Cuts a line at every boundary of the view's zones and overlays and tells
+/// for each stretch whose ground it is on (judged at its midpoint).
+pub fn split(view: &View<'_>, line: &LineString<f64>) -> Vec<Segment> {
+    let Some(bounds) = line.bounding_rect() else {
+        return Vec::new();
+    };
+    let mut edges: Vec<Line<f64>> = Vec::new();
+    let shapes = view
+        .snapshot
+        .zones
+        .iter()
+        .map(|z| &z.shape)
+        .chain(view.overlays.iter().map(|o| &o.shape))
+        .chain(view.atlas.territories().iter().map(|t| &t.shape));
+    for shape in shapes {
+        for polygon in &shape.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                edges.extend(
+                    ring.lines()
+                        .filter(|l| Rect::new(l.start, l.end).intersects(&bounds)),
+                );
+            }
+        }
+    }
+    let mut pieces: Vec<(Coord<f64>, Coord<f64>)> = Vec::new();
+    for segment in line.lines() {
+        let mut cuts: Vec<f64> = vec![0.0, 1.0];
+        let seg_rect = Rect::new(segment.start, segment.end);
+        for edge in edges
+            .iter()
+            .filter(|e| Rect::new(e.start, e.end).intersects(&seg_rect))
+        {
+            if let Some(LineIntersection::SinglePoint { intersection, .. }) =
+                line_intersection(segment, *edge)
+            {
+                let d = segment.delta();
+                let t = if d.x.abs() > d.y.abs() {
+                    (intersection.x - segment.start.x) / d.x
+                } else {
+                    (intersection.y - segment.start.y) / d.y
+                };
+                if t > 0.0 && t < 1.0 {
+                    cuts.push(t);
+                }
+            }
+        }
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
+        let at = |t: f64| Coord {
+            x: segment.start.x + t * segment.dx(),
+            y: segment.start.y + t * segment.dy(),
+        };
+        for w in cuts.windows(2) {
+            let (a, b) = (
+                if w[0] == 0.0 { segment.start } else { at(w[0]) },
+                if w[1] == 1.0 { segment.end } else { at(w[1]) },
+            );
+            if a != b {
+                pieces.push((a, b));
+            }
+        }
+    }
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut along = 0.0;
+    for (a, b) in pieces {
+        let here = view.locate(Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0));
+        let piece = LineString(vec![a, b]);
+        let km = length_km(&piece);
+        match segments.last_mut() {
+            Some(last)
+                if last.controller == here.controller
+                    && last.de_jure == here.de_jure
+                    && last.overlays == here.overlays =>
+            {
+                last.line.0.push(b);
+                last.length_km += km;
+            }
+            _ => segments.push(Segment {
+                controller: here.controller,
+                de_jure: here.de_jure,
+                overlays: here.overlays,
+                length_km: km,
+                from_km: along,
+                line: piece,
+            }),
+        }
+        along += km;
+    }
+    // Stretches under a metre are boundary noise (a road ending on a
+    // border): they join the previous stretch, or the next for the first.
+    let mut kept: Vec<Segment> = Vec::new();
+    let mut carry = 0.0;
+    for mut s in segments {
+        if s.length_km < 1e-3 {
+            match kept.last_mut() {
+                Some(last) => {
+                    last.length_km += s.length_km;
+                    last.line.0.extend(s.line.0.into_iter().skip(1));
+                }
+                None => carry += s.length_km,
+            }
+            continue;
+        }
+        if carry > 0.0 {
+            s.length_km += carry;
+            s.from_km = 0.0;
+            carry = 0.0;
+        }
+        match kept.last_mut() {
+            Some(last)
+                if last.controller == s.controller
+                    && last.de_jure == s.de_jure
+                    && last.overlays == s.overlays =>
+            {
+                last.length_km += s.length_km;
+                last.line.0.extend(s.line.0.into_iter().skip(1));
+            }
+            _ => kept.push(s),
+        }
+    }
+    if kept.is_empty() || carry > 0.0 {
+        if let Some(last) = kept.last_mut() {
+            last.length_km += carry;
+        }
+    }
+    kept
+}
+
+/// Stretches within `km` of ground held by a controller other than the one
+/// the stretch is on, sampled every 100 m in a local equal-area plane.
+fn exposure(view: &View<'_>, segments: &[Segment], km: f64) -> Result<Vec<Exposure>> {
+    let all: Vec<Coord<f64>> = segments
+        .iter()
+        .flat_map(|s| s.line.0.iter().copied())
+        .collect();
+    let Some(bounds) = LineString(all).bounding_rect() else {
+        return Ok(Vec::new());
+    };
+    let projection = LocalProjection::new(bounds.center().x, bounds.center().y)?;
+    // Zones near the route only, in the plane.
+    let pad = km / 80.0 + 0.05;
+    let window = MultiPolygon(vec![Rect::new(
+        Coord {
+            x: bounds.min().x - pad,
+            y: bounds.min().y - pad,
+        },
+        Coord {
+            x: bounds.max().x + pad,
+            y: bounds.max().y + pad,
+        },
+    )
+    .to_polygon()]);
+    let zones: Vec<(String, MultiPolygon<f64>)> = view
+        .snapshot
+        .zones
+        .iter()
+        .map(|z| {
+            use geo::BooleanOps;
+            let near = z.shape.intersection(&window);
+            Ok((z.controller.clone(), projection.forward_geometry(&near)?))
+        })
+        .collect::<Result<_>>()?;
+    let mut exposed: Vec<Exposure> = Vec::new();
+    for segment in segments {
+        let Some(controller) = &segment.controller else {
+            continue;
+        };
+        let others: Vec<&MultiPolygon<f64>> = zones
+            .iter()
+            .filter(|(c, s)| c != controller && !s.0.is_empty())
+            .map(|(_, s)| s)
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let samples = ((segment.length_km / 0.1).ceil() as usize).max(1);
+        let step = segment.length_km / samples as f64;
+        for i in 0..samples {
+            let t = (i as f64 + 0.5) / samples as f64;
+            let point = point_along(&segment.line, t);
+            let p = projection.forward(point)?;
+            let near = others
+                .iter()
+                .any(|shape| Euclidean.distance(&Point(p), *shape) <= km * 1000.0);
+            if near {
+                let from = segment.from_km + i as f64 * step;
+                match exposed.last_mut() {
+                    Some(last) if (last.to_km - from).abs() < 1e-9 => last.to_km = from + step,
+                    _ => exposed.push(Exposure {
+                        from_km: from,
+                        to_km: from + step,
+                    }),
+                }
+            }
+        }
+    }
+    Ok(exposed)
+}
+
+/// The point a fraction `t` of the way along a line (by lon/lat length).
+fn point_along(line: &LineString<f64>, t: f64) -> Coord<f64> {
+    let total: f64 = line.lines().map(|l| l.dx().hypot(l.dy())).sum();
+    let mut left = t * total;
+    for l in line.lines() {
+        let len = l.dx().hypot(l.dy());
+        if left <= len && len > 0.0 {
+            let f = left / len;
+            return Coord {
+                x: l.start.x + f * l.dx(),
+                y: l.start.y + f * l.dy(),
+            };
+        }
+        left -= len;
+    }
+    *line.0.last().unwrap_or(&Coord { x: 0.0, y: 0.0 })
+}
