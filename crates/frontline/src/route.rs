@@ -6,10 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use geo::line_intersection::{line_intersection, LineIntersection};
-use geo::{
-    BoundingRect, Coord, Distance, Euclidean, Intersects, Line, LineString, MultiPolygon, Point,
-    Rect,
-};
+use geo::{BoundingRect, Coord, Intersects, Line, LineString, Point, Rect};
 
 use crate::atlas::{Atlas, View};
 use crate::error::{Error, Result};
@@ -73,6 +70,10 @@ pub struct RouteReport {
     /// Share of the length inside the route's corridor overlay (`None` for
     /// routes that are no corridor's centre line).
     pub in_corridor_share: Option<f64>,
+    /// The largest distance from the road to the corridor strip's centre
+    /// line, km: at points every 100 m along the road (away from the strip's
+    /// ends), half the difference of the strip's extent to either side.
+    pub max_off_centre_km: Option<f64>,
     /// Open, checkpoint, blockaded, closed or gone.
     pub status: RouteStatus,
     /// Ids of the events that decide the status.
@@ -134,14 +135,24 @@ impl Atlas {
                 .or_insert(0.0) += s.length_km;
         }
         let length = length_km(&route.line);
+        // Clamped: summing the parts may exceed the whole by a rounding error.
         let in_corridor_share = route.corridor.as_ref().map(|c| {
-            segments
+            (segments
                 .iter()
                 .filter(|s| s.overlays.contains(c))
                 .map(|s| s.length_km)
                 .sum::<f64>()
-                / length
+                / length)
+                .min(1.0)
         });
+        let max_off_centre_km = match route
+            .corridor
+            .as_ref()
+            .and_then(|c| self.overlays().iter().find(|o| &o.id == c))
+        {
+            Some(strip) => Some(off_centre(&route.line, &strip.shape)?),
+            None => None,
+        };
         let (status, events) = self.route_status(route, date);
         let exposed = exposure(&view, &segments, exposure_km)?;
         Ok(RouteReport {
@@ -150,6 +161,7 @@ impl Atlas {
             length_km: length,
             by_controller,
             in_corridor_share,
+            max_off_centre_km,
             status,
             status_events: events.iter().map(|e| e.id.clone()).collect(),
             exposure_within_km: exposure_km,
@@ -340,8 +352,12 @@ pub fn split(view: &View<'_>, line: &LineString<f64>) -> Vec<Segment> {
 }
 
 /// Stretches within `km` of ground held by a controller other than the one
-/// the stretch is on, sampled every 100 m in a local equal-area plane.
+/// the stretch is on, sampled every 100 m in a local equal-area plane. The
+/// zones partition the region, so the distance to another side's ground is
+/// the distance to the nearest edge of its zone: an R-tree of those edges
+/// answers each sample.
 fn exposure(view: &View<'_>, segments: &[Segment], km: f64) -> Result<Vec<Exposure>> {
+    use rstar::primitives::GeomWithData;
     let all: Vec<Coord<f64>> = segments
         .iter()
         .flat_map(|s| s.line.0.iter().copied())
@@ -350,9 +366,9 @@ fn exposure(view: &View<'_>, segments: &[Segment], km: f64) -> Result<Vec<Exposu
         return Ok(Vec::new());
     };
     let projection = LocalProjection::new(bounds.center().x, bounds.center().y)?;
-    // Zones near the route only, in the plane.
+    // Zone edges near the route only (within `km` plus a margin), in the plane.
     let pad = km / 80.0 + 0.05;
-    let window = MultiPolygon(vec![Rect::new(
+    let window = Rect::new(
         Coord {
             x: bounds.min().x - pad,
             y: bounds.min().y - pad,
@@ -361,40 +377,42 @@ fn exposure(view: &View<'_>, segments: &[Segment], km: f64) -> Result<Vec<Exposu
             x: bounds.max().x + pad,
             y: bounds.max().y + pad,
         },
-    )
-    .to_polygon()]);
-    let zones: Vec<(String, MultiPolygon<f64>)> = view
-        .snapshot
-        .zones
-        .iter()
-        .map(|z| {
-            use geo::BooleanOps;
-            let near = z.shape.intersection(&window);
-            Ok((z.controller.clone(), projection.forward_geometry(&near)?))
-        })
-        .collect::<Result<_>>()?;
+    );
+    let mut edges: Vec<GeomWithData<Line<f64>, usize>> = Vec::new();
+    for (z, zone) in view.snapshot.zones.iter().enumerate() {
+        for polygon in &zone.shape.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                for line in ring
+                    .lines()
+                    .filter(|l| Rect::new(l.start, l.end).intersects(&window))
+                {
+                    edges.push(GeomWithData::new(
+                        Line::new(
+                            projection.forward(line.start)?,
+                            projection.forward(line.end)?,
+                        ),
+                        z,
+                    ));
+                }
+            }
+        }
+    }
+    let tree = rstar::RTree::bulk_load(edges);
+    let reach_m2 = (km * 1000.0) * (km * 1000.0);
     let mut exposed: Vec<Exposure> = Vec::new();
     for segment in segments {
         let Some(controller) = &segment.controller else {
             continue;
         };
-        let others: Vec<&MultiPolygon<f64>> = zones
-            .iter()
-            .filter(|(c, s)| c != controller && !s.0.is_empty())
-            .map(|(_, s)| s)
-            .collect();
-        if others.is_empty() {
-            continue;
-        }
         let samples = ((segment.length_km / 0.1).ceil() as usize).max(1);
         let step = segment.length_km / samples as f64;
         for i in 0..samples {
             let t = (i as f64 + 0.5) / samples as f64;
-            let point = point_along(&segment.line, t);
-            let p = projection.forward(point)?;
-            let near = others
-                .iter()
-                .any(|shape| Euclidean.distance(&Point(p), *shape) <= km * 1000.0);
+            let p = projection.forward(point_along(&segment.line, t))?;
+            let near = tree
+                .nearest_neighbor_iter_with_distance_2(&Point(p))
+                .take_while(|(_, d2)| *d2 <= reach_m2)
+                .any(|(edge, _)| &view.snapshot.zones[edge.data].controller != controller);
             if near {
                 let from = segment.from_km + i as f64 * step;
                 match exposed.last_mut() {
@@ -408,6 +426,70 @@ fn exposure(view: &View<'_>, segments: &[Segment], km: f64) -> Result<Vec<Exposu
         }
     }
     Ok(exposed)
+}
+
+/// See [`RouteReport::max_off_centre_km`]. Samples within a half-width of
+/// either end of the road are skipped (the strip's rounded ends are no
+/// measure of its centre line).
+fn off_centre(line: &LineString<f64>, strip: &geo::MultiPolygon<f64>) -> Result<f64> {
+    let Some(bounds) = line.bounding_rect() else {
+        return Ok(0.0);
+    };
+    let projection = LocalProjection::new(bounds.center().x, bounds.center().y)?;
+    let road = projection.forward_geometry(line)?;
+    let plane = projection.forward_geometry(strip)?;
+    let edges: Vec<Line<f64>> = plane
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .flat_map(|r| r.lines())
+        .collect();
+    let length: f64 = road.lines().map(|l| l.dx().hypot(l.dy())).sum();
+    // Distance from `p` along direction `d` to the nearest strip edge.
+    let cast = |p: Coord<f64>, d: Coord<f64>| {
+        edges
+            .iter()
+            .filter_map(|e| {
+                let (ex, ey) = (e.dx(), e.dy());
+                let denom = d.x * ey - d.y * ex;
+                if denom.abs() < 1e-12 {
+                    return None;
+                }
+                let (wx, wy) = (e.start.x - p.x, e.start.y - p.y);
+                let t = (wx * ey - wy * ex) / denom;
+                let u = (wx * d.y - wy * d.x) / denom;
+                (t > 0.0 && (0.0..=1.0).contains(&u)).then_some(t)
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut worst: f64 = 0.0;
+    let mut along = 0.0;
+    for l in road.lines() {
+        let len = l.dx().hypot(l.dy());
+        if len == 0.0 {
+            continue;
+        }
+        let (ux, uy) = (l.dx() / len, l.dy() / len);
+        let samples = (len / 100.0).ceil() as usize;
+        for i in 0..samples {
+            let s = (i as f64 + 0.5) / samples as f64 * len;
+            let p = Coord {
+                x: l.start.x + ux * s,
+                y: l.start.y + uy * s,
+            };
+            let (left, right) = (
+                cast(p, Coord { x: -uy, y: ux }),
+                cast(p, Coord { x: uy, y: -ux }),
+            );
+            let half = (left + right) / 2.0;
+            let (from_start, from_end) = (along + s, length - along - s);
+            if left.is_finite() && right.is_finite() && from_start > half && from_end > half {
+                worst = worst.max((left - right).abs() / 2.0);
+            }
+        }
+        along += len;
+    }
+    Ok(worst / 1000.0)
 }
 
 /// The point a fraction `t` of the way along a line (by lon/lat length).
