@@ -63,18 +63,7 @@ enum Swatch {
 pub fn render_map(view: &View<'_>, options: &MapOptions) -> Result<String> {
     crate::register_fonts();
     let atlas = view.atlas;
-    let bbox = match options.bbox {
-        Some(b) => b,
-        None => BBox::conflict_area(atlas)?,
-    };
-    let frame = Frame::with_plane(
-        bbox,
-        options.width,
-        options.height,
-        TOP,
-        BOTTOM,
-        options.projection.as_deref(),
-    )?;
+    let frame = frame_for(atlas, options)?;
     let visible = frame.visible();
     let stats = view.stats();
     let mut svg = String::new();
@@ -181,18 +170,7 @@ pub fn render_map(view: &View<'_>, options: &MapOptions) -> Result<String> {
 /// by transition, with its km² in the legend; unchanged ground muted.
 pub fn render_diff(diff: &Diff, atlas: &Atlas, options: &MapOptions) -> Result<String> {
     crate::register_fonts();
-    let bbox = match options.bbox {
-        Some(b) => b,
-        None => BBox::conflict_area(atlas)?,
-    };
-    let frame = Frame::with_plane(
-        bbox,
-        options.width,
-        options.height,
-        TOP,
-        BOTTOM,
-        options.projection.as_deref(),
-    )?;
+    let frame = frame_for(atlas, options)?;
     let visible = frame.visible();
     let name = |id: &str| {
         atlas
@@ -254,6 +232,22 @@ pub fn render_diff(diff: &Diff, atlas: &Atlas, options: &MapOptions) -> Result<S
         canvas.present().map_err(draw_error)?;
     }
     Ok(svg)
+}
+
+/// The frame a map of `atlas` with these options is drawn in.
+fn frame_for(atlas: &Atlas, options: &MapOptions) -> Result<Frame> {
+    let bbox = match options.bbox {
+        Some(b) => b,
+        None => BBox::conflict_area(atlas)?,
+    };
+    Frame::with_plane(
+        bbox,
+        options.width,
+        options.height,
+        TOP,
+        BOTTOM,
+        options.projection.as_deref(),
+    )
 }
 
 fn background(canvas: &Canvas, frame: &Frame) -> Result<()> {
