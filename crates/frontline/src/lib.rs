@@ -33,6 +33,7 @@ pub mod diff;
 pub mod error;
 pub mod export;
 pub mod geometry;
+pub mod index;
 pub mod ingest;
 pub mod io;
 mod layer;
