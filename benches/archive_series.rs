@@ -13,20 +13,12 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use frontline::archive::ArchiveOptions;
 use frontline::{parse_date, Atlas};
 
+#[path = "seeded.rs"]
+mod seeded;
+use seeded::Rng;
+
 const FILES: usize = 800;
 const VERTICES: usize = 3600;
-
-/// xorshift64*: a tiny seeded generator, so the archive is the same everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 /// Day `i`: a jagged star-shaped area around 48° N 30° E whose radius grows
 /// and whose front line wobbles from day to day.
@@ -36,7 +28,7 @@ fn day(i: usize, rng: &mut Rng) -> String {
     let mut first = String::new();
     for v in 0..VERTICES {
         let theta = v as f64 / VERTICES as f64 * std::f64::consts::TAU;
-        let r = radius * (1.0 + 0.05 * (7.0 * theta).sin() + 0.01 * rng.next());
+        let r = radius * (1.0 + 0.05 * (7.0 * theta).sin() + 0.01 * rng.next_f64());
         let point = format!(
             "[{:.6},{:.6}]",
             30.0 + r * theta.cos() * 1.5,

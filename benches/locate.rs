@@ -12,27 +12,12 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use frontline::index::LocateIndex;
 use frontline::{parse_date, Atlas};
 
-fn points(n: usize) -> Vec<(f64, f64)> {
-    let mut state: u64 = 0x5eed;
-    let mut next = move || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    };
-    (0..n)
-        .map(|_| {
-            (
-                43.4 + next() * (50.0 - 43.4),
-                38.3 + next() * (41.95 - 38.3),
-            )
-        })
-        .collect()
-}
+#[path = "seeded.rs"]
+mod seeded;
 
 fn locate(c: &mut Criterion) {
     let atlas = Atlas::embedded().unwrap();
-    let pts = points(1_000_000);
+    let pts = seeded::region_points(1_000_000, 0x5eed);
     let mut group = c.benchmark_group("locate 1M points");
     group.sample_size(10);
     group.throughput(Throughput::Elements(pts.len() as u64));

@@ -8,24 +8,8 @@ use frontline::Atlas;
 use geo::Point;
 use rayon::prelude::*;
 
-/// xorshift64*, seeded: the same points everywhere.
-fn points(n: usize, seed: u64) -> Vec<(f64, f64)> {
-    let mut state = seed;
-    let mut next = move || {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
-    };
-    (0..n)
-        .map(|_| {
-            (
-                43.4 + next() * (50.0 - 43.4),
-                38.3 + next() * (41.95 - 38.3),
-            )
-        })
-        .collect()
-}
+#[path = "../../../benches/seeded.rs"]
+mod seeded;
 
 #[test]
 fn fast_path_and_naive_scan_agree() {
@@ -38,7 +22,7 @@ fn fast_path_and_naive_scan_agree() {
     for (k, info) in atlas.snapshots().iter().enumerate() {
         let view = atlas.at(info.date).unwrap();
         let index = LocateIndex::new(&view);
-        let pts = points(n, 0x5eed + k as u64);
+        let pts = seeded::region_points(n, 0x5eed + k as u64);
         let mut fast = vec![None; n];
         index.controllers_into(&pts, &mut fast);
         let naive: Vec<Option<String>> = pts
