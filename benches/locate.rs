@@ -1,6 +1,7 @@
 //! Point location throughput: 1 M uniformly random points (seeded) over the
 //! region's bounding box against the 1994-05-12 and 2020-12-01 snapshots,
-//! one core and all cores; and the exact scan for the speed-up.
+//! one core and all cores; whole answers of dated records in a batch; and the
+//! exact scan for the speed-up.
 //!
 //! ```text
 //! cargo bench -p frontline --bench locate
@@ -9,7 +10,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use frontline::index::LocateIndex;
+use frontline::index::{CoverIndex, LocateIndex, RecordError};
 use frontline::{parse_date, Atlas};
 
 #[path = "seeded.rs"]
@@ -38,16 +39,32 @@ fn locate(c: &mut Criterion) {
             b.iter(|| index.controllers_into(&pts, black_box(&mut out)))
         });
         group.bench_function(format!("{date} index build"), |b| {
-            b.iter(|| black_box(LocateIndex::new(&view)))
+            b.iter(|| {
+                black_box(CoverIndex::new(
+                    view.snapshot.zones.iter().map(|z| &z.shape),
+                ))
+            })
         });
     }
+    // Whole answers (controller, de jure, rayon, overlays) of records with
+    // dates spread over the snapshots.
+    let snapshots = atlas.snapshots();
+    let records: Vec<_> = pts
+        .iter()
+        .enumerate()
+        .map(|(i, &(x, y))| (x, y, snapshots[i % snapshots.len()].date))
+        .collect();
+    let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
+    group.bench_function("locate_many, mixed dates, all cores", |b| {
+        b.iter(|| atlas.locate_many(&records, black_box(&mut out)))
+    });
     let view = atlas.at(parse_date("2020-12-01").unwrap()).unwrap();
     let few = &pts[..20_000];
     group.throughput(Throughput::Elements(few.len() as u64));
     group.bench_function("2020-12-01 exact scan, one core (20 k points)", |b| {
         b.iter(|| {
             few.iter()
-                .filter(|&&(x, y)| view.locate(geo::Point::new(x, y)).controller.is_some())
+                .filter(|&&(x, y)| view.controller_exact(geo::Point::new(x, y)).is_some())
                 .count()
         })
     });

@@ -93,6 +93,12 @@ enum DiffFormat {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputFormat {
+    Csv,
+    Geojson,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ExportFormat {
     Geojson,
     Csv,
@@ -229,20 +235,24 @@ enum Command {
         look: Look,
     },
     /// Append controller, de_jure, rayon, overlays and error columns to every
-    /// row of a CSV of points (streaming; no row is ever dropped).
+    /// row of a CSV of points, or properties to every feature of a GeoJSON
+    /// FeatureCollection of points (streaming; no row is ever dropped).
     Classify {
-        /// Input CSV, or - for standard input.
+        /// Input CSV or GeoJSON, or - for standard input.
         input: PathBuf,
-        /// Output CSV, or - for standard output.
+        /// Output, in the input's format, or - for standard output.
         #[arg(short, long)]
         output: PathBuf,
-        /// Column holding latitudes.
-        #[arg(long)]
+        /// Input format [default: from the extension: .geojson/.json, else csv].
+        #[arg(long, value_enum)]
+        input_format: Option<InputFormat>,
+        /// CSV column holding latitudes.
+        #[arg(long, default_value = "lat")]
         lat_col: String,
-        /// Column holding longitudes.
-        #[arg(long)]
+        /// CSV column holding longitudes.
+        #[arg(long, default_value = "lon")]
         lon_col: String,
-        /// Column holding each row's date (YYYY-MM-DD).
+        /// Column (GeoJSON: property) holding each row's date (YYYY-MM-DD).
         #[arg(long, required_unless_present = "at", conflicts_with = "at")]
         date_col: Option<String>,
         /// One date for every row.
@@ -502,6 +512,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
         Command::Classify {
             input,
             output: path,
+            input_format,
             lat_col,
             lon_col,
             date_col,
@@ -517,7 +528,12 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 lon_col,
                 date,
             };
-            let summary = output::classify(atlas, &input, &path, &options)?;
+            let format = match input_format {
+                Some(InputFormat::Csv) => frontline::classify::InputFormat::Csv,
+                Some(InputFormat::Geojson) => frontline::classify::InputFormat::GeoJson,
+                None => frontline::classify::InputFormat::from_path(&input),
+            };
+            let summary = output::classify(atlas, &input, &path, format, &options)?;
             output::classify_summary(&summary);
         }
         Command::Route {

@@ -293,6 +293,7 @@ pub fn classify(
     atlas: &frontline::Atlas,
     input: &Path,
     output: &Path,
+    format: frontline::classify::InputFormat,
     options: &frontline::classify::ClassifyOptions,
 ) -> Result<frontline::classify::Summary, CliError> {
     use std::io::IsTerminal;
@@ -320,43 +321,44 @@ pub fn classify(
         )
     };
     let reader = std::io::BufReader::with_capacity(1 << 20, reader);
-    let summary =
-        if output.as_os_str() == "-" {
-            frontline::classify::classify_csv(
+    let summary = if output.as_os_str() == "-" {
+        frontline::classify::classify(
+            atlas,
+            reader,
+            std::io::BufWriter::new(std::io::stdout().lock()),
+            format,
+            options,
+            progress,
+        )?
+    } else {
+        let mut result = None;
+        let mut failure = None;
+        let written = frontline::io::write_atomic_with(output, |file| {
+            match frontline::classify::classify(
                 atlas,
                 reader,
-                std::io::BufWriter::new(std::io::stdout().lock()),
+                std::io::BufWriter::with_capacity(1 << 20, file),
+                format,
                 options,
                 progress,
-            )?
-        } else {
-            let mut result = None;
-            let mut failure = None;
-            let written = frontline::io::write_atomic_with(output, |file| {
-                match frontline::classify::classify_csv(
-                    atlas,
-                    reader,
-                    std::io::BufWriter::with_capacity(1 << 20, file),
-                    options,
-                    progress,
-                ) {
-                    Ok(summary) => {
-                        result = Some(summary);
-                        Ok(())
-                    }
-                    Err(error) => {
-                        let message = error.to_string();
-                        failure = Some(error);
-                        Err(std::io::Error::other(message))
-                    }
+            ) {
+                Ok(summary) => {
+                    result = Some(summary);
+                    Ok(())
                 }
-            });
-            if let Some(error) = failure {
-                return Err(error.into());
+                Err(error) => {
+                    let message = error.to_string();
+                    failure = Some(error);
+                    Err(std::io::Error::other(message))
+                }
             }
-            written?;
-            result.expect("set when the write succeeded")
-        };
+        });
+        if let Some(error) = failure {
+            return Err(error.into());
+        }
+        written?;
+        result.expect("set when the write succeeded")
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

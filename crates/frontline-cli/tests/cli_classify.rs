@@ -152,3 +152,80 @@ fn a_fixed_date_and_files_written_atomically() {
     assert_eq!(leftovers, 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn invalid_utf8_fields_pass_through_untouched() {
+    let mut input = b"name,lat,lon\n".to_vec();
+    input.extend_from_slice(b"caf\xe9,39.8177,46.7528\n");
+    let output = Command::cargo_bin("frontline")
+        .unwrap()
+        .args(["classify", "-", "-o", "-", "--at", "2021-06-01"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let row = output.stdout.split(|&b| b == b'\n').nth(1).unwrap();
+    assert!(row.starts_with(b"caf\xe9,39.8177,46.7528,nkr,azerbaijan,"));
+}
+
+#[test]
+fn geojson_points_keep_their_members_and_gain_properties() {
+    let dir = std::env::temp_dir().join(format!("frontline-classify-gj-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("in.geojson");
+    std::fs::write(
+        &input,
+        r#"{"type": "FeatureCollection", "name": "sightings", "features": [
+ {"type": "Feature", "id": 7, "geometry": {"type": "Point", "coordinates": [46.3382, 39.5129]}, "properties": {"seen": "2020-11-19"}},
+ {"type": "Feature", "geometry": {"type": "Point", "coordinates": [46.9274, 39.9910]}, "properties": {"seen": "2020-11-19"}},
+ {"type": "Feature", "geometry": {"type": "Point", "coordinates": [46.9274, 39.9910]}, "properties": {"seen": "19/11/2020"}},
+ {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": []}, "properties": {"seen": "2020-11-19"}}
+]}"#,
+    )
+    .unwrap();
+    let out = dir.join("out.geojson");
+    let run = Command::cargo_bin("frontline")
+        .unwrap()
+        .arg("classify")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .args(["--date-col", "seen"])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("4 rows, 2 with errors"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let features = json["features"].as_array().unwrap();
+    assert_eq!(features.len(), 4, "every feature comes out");
+    assert_eq!(features[0]["id"], 7);
+    assert_eq!(features[0]["properties"]["controller"], "armenia");
+    assert_eq!(features[0]["properties"]["rayon"], "Syunik");
+    assert_eq!(features[1]["properties"]["controller"], "nkr");
+    assert_eq!(features[1]["properties"]["de_jure"], "azerbaijan");
+    assert!(features[2]["properties"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("feature 2: property `seen`"));
+    assert!(features[3]["properties"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("expected a Point geometry"));
+
+    // Cut short: an error naming the feature, and no output at all.
+    std::fs::write(&input, &text[..text.len() / 2]).unwrap();
+    let cut = dir.join("cut.geojson");
+    Command::cargo_bin("frontline")
+        .unwrap()
+        .arg("classify")
+        .arg(&input)
+        .arg("-o")
+        .arg(&cut)
+        .args(["--at", "2020-11-19"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid input").and(predicate::str::contains("feature")));
+    assert!(!cut.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

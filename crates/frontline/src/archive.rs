@@ -246,6 +246,7 @@ impl Atlas {
                 label: f.name.clone(),
                 file: f.name,
                 loaded: OnceLock::new(),
+                grid: OnceLock::new(),
             })
             .collect();
         Ok(Atlas {
@@ -271,6 +272,7 @@ impl Atlas {
                 skip_bad: options.skip_bad,
             }),
             admin1_areas: OnceLock::new(),
+            layer_grids: OnceLock::new(),
         })
     }
 }

@@ -55,6 +55,8 @@ pub(crate) struct SnapshotSlot {
     pub(crate) label: String,
     pub(crate) file: String,
     pub(crate) loaded: OnceLock<Result<Snapshot, Problem>>,
+    /// Its point-location grid, built on first use.
+    pub(crate) grid: OnceLock<crate::index::ZoneGrid>,
 }
 
 /// A dated snapshot as listed by the manifest, without its geometry.
@@ -100,6 +102,8 @@ pub struct Atlas {
     pub(crate) archive: Option<crate::archive::ArchiveSettings>,
     /// Geodesic area of each admin-1 unit, computed on first use.
     pub(crate) admin1_areas: OnceLock<Vec<f64>>,
+    /// Point-location grids of the static layers, built on first use.
+    pub(crate) layer_grids: OnceLock<crate::index::LayerGrids>,
 }
 
 /// The control state in force on one date.
@@ -113,6 +117,8 @@ pub struct View<'a> {
     pub overlays: Vec<&'a Overlay>,
     /// The dataset.
     pub atlas: &'a Atlas,
+    /// Index of the snapshot in the atlas.
+    pub(crate) slot: usize,
 }
 
 /// Who holds a point on a date and whose territory it is.
@@ -261,6 +267,7 @@ impl Atlas {
             source,
             archive: None,
             admin1_areas: OnceLock::new(),
+            layer_grids: OnceLock::new(),
         };
         atlas.check_references(layers, problems);
         Some(atlas)
@@ -435,15 +442,7 @@ impl Atlas {
     /// # Ok::<(), frontline::Error>(())
     /// ```
     pub fn at(&self, date: NaiveDate) -> Result<View<'_>> {
-        let index = self.snapshots.partition_point(|slot| slot.date <= date);
-        if index == 0 {
-            let first = self
-                .snapshots
-                .first()
-                .map_or(NaiveDate::MAX, |slot| slot.date);
-            return Err(Error::BeforeFirstSnapshot { date, first });
-        }
-        let snapshot = self.usable_snapshot(index - 1)?;
+        let (slot, snapshot) = self.snapshot_in_force(date)?;
         let overlays = self
             .overlays
             .iter()
@@ -454,7 +453,44 @@ impl Atlas {
             snapshot,
             overlays,
             atlas: self,
+            slot,
         })
+    }
+
+    /// The index and snapshot in force on `date`, without the overlays.
+    pub(crate) fn snapshot_in_force(&self, date: NaiveDate) -> Result<(usize, &Snapshot)> {
+        let index = self.snapshots.partition_point(|slot| slot.date <= date);
+        if index == 0 {
+            let first = self
+                .snapshots
+                .first()
+                .map_or(NaiveDate::MAX, |slot| slot.date);
+            return Err(Error::BeforeFirstSnapshot { date, first });
+        }
+        self.usable_snapshot(index - 1)
+    }
+
+    /// The point-location grid of the snapshot at `slot`.
+    pub(crate) fn zone_grid(&self, slot: usize, snapshot: &Snapshot) -> &crate::index::ZoneGrid {
+        self.snapshots[slot]
+            .grid
+            .get_or_init(|| crate::index::ZoneGrid::new(self, snapshot))
+    }
+
+    /// Geodesic area of each admin-1 unit, in km².
+    pub(crate) fn admin1_areas(&self) -> &[f64] {
+        self.admin1_areas.get_or_init(|| {
+            self.admin1
+                .iter()
+                .map(|u| crate::geometry::area_km2(&u.shape))
+                .collect()
+        })
+    }
+
+    /// The point-location grids of de jure territories, admin-1 units and overlays.
+    pub(crate) fn layer_grids(&self) -> &crate::index::LayerGrids {
+        self.layer_grids
+            .get_or_init(|| crate::index::LayerGrids::new(self))
     }
 
     /// The snapshot with this id, reading it if needed.
@@ -473,12 +509,12 @@ impl Atlas {
 
     /// The snapshot at `index`, or with `skip_bad` (archives) the latest
     /// readable one before it.
-    fn usable_snapshot(&self, mut index: usize) -> Result<&Snapshot> {
+    fn usable_snapshot(&self, mut index: usize) -> Result<(usize, &Snapshot)> {
         let skip_bad = self.archive.as_ref().is_some_and(|a| a.skip_bad);
         loop {
             match self.snapshot_at_index(index) {
                 Err(_) if skip_bad && index > 0 => index -= 1,
-                result => return result,
+                result => return result.map(|snapshot| (index, snapshot)),
             }
         }
     }
@@ -610,11 +646,27 @@ impl Atlas {
     }
 }
 
-impl View<'_> {
-    /// Who holds `point` on this view's date; see [`Atlas::locate`].
+impl<'a> View<'a> {
+    /// Who holds `point` on this view's date; see [`Atlas::locate`]. Answered
+    /// from the atlas's point-location grids (built on first use, then kept).
     pub fn locate(&self, point: Point<f64>) -> Location {
-        let controller = self
-            .atlas
+        crate::index::LocateIndex::new(self)
+            .locate(point.x(), point.y())
+            .to_location()
+    }
+
+    /// The controller holding `point` by the plain scan: the first controller
+    /// in manifest order whose zone covers it.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let view = atlas.at(parse_date("2021-06-01")?)?;
+    /// assert_eq!(view.controller_exact(geo::Point::new(46.7528, 39.8177)), Some("nkr"));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn controller_exact(&self, point: Point<f64>) -> Option<&'a str> {
+        self.atlas
             .controllers
             .iter()
             .find(|c| {
@@ -622,20 +674,21 @@ impl View<'_> {
                     .zone(&c.id)
                     .is_some_and(|zone| covers(&zone.shape, point))
             })
-            .map(|c| c.id.clone());
+            .map(|c| c.id.as_str())
+    }
+
+    /// The same answer as [`View::locate`] by the plain scan: every zone,
+    /// territory, unit and overlay tested in turn. The reference the grids are
+    /// checked against, and cheaper for a handful of points than building them.
+    pub fn locate_exact(&self, point: Point<f64>) -> Location {
+        let controller = self.controller_exact(point).map(str::to_owned);
         let de_jure = self
             .atlas
             .territories
             .iter()
             .find(|t| covers(&t.shape, point))
             .map(|t| t.country.clone());
-        let areas = self.atlas.admin1_areas.get_or_init(|| {
-            self.atlas
-                .admin1
-                .iter()
-                .map(|u| crate::geometry::area_km2(&u.shape))
-                .collect()
-        });
+        let areas = self.atlas.admin1_areas();
         let rayon = self
             .atlas
             .admin1
@@ -678,7 +731,8 @@ pub(crate) fn check_point(point: Point<f64>) -> Result<()> {
     Ok(())
 }
 
-fn covers(shape: &geo::MultiPolygon<f64>, point: Point<f64>) -> bool {
+/// Whether the closed area of `shape` holds `point`.
+pub(crate) fn covers(shape: &geo::MultiPolygon<f64>, point: Point<f64>) -> bool {
     let inside_box = |rect: Rect<f64>| {
         let (min, max) = (rect.min(), rect.max());
         point.x() >= min.x && point.x() <= max.x && point.y() >= min.y && point.y() <= max.y
@@ -753,6 +807,7 @@ fn read_snapshot_entries(
             label: entry.label.clone(),
             file: entry.file.clone(),
             loaded: OnceLock::new(),
+            grid: OnceLock::new(),
         });
     }
     if slots.is_empty() && problems.is_empty() {

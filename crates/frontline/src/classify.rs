@@ -1,19 +1,20 @@
-//! Batch classification of point records: every CSV row gets the controller,
-//! de jure country, rayon and overlays of its point on its date. Streaming
-//! (memory bounded by the chunk size, whatever the input size), parallel
-//! within a chunk, and lossless: every input row comes out, in order, with
-//! its own fields untouched; a row that cannot be classified keeps its data
-//! and says why in the `error` column.
+//! Batch classification of point records: every CSV row (or GeoJSON point
+//! feature) gets the controller, de jure country, rayon and overlays of its
+//! point on its date. Streaming (memory bounded by the chunk size, whatever
+//! the input size), parallel within a chunk through the atlas's grids
+//! ([`crate::index`]), and lossless: every input row comes out, in order, with
+//! its own fields untouched, byte for byte; a row that cannot be classified
+//! keeps its data and says why in the `error` column.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
 use chrono::NaiveDate;
-use geo::Point;
 use rayon::prelude::*;
 
 use crate::atlas::Atlas;
 use crate::error::{Error, Result};
+use crate::index::Located;
 
 /// Rows read, classified in parallel, and written per chunk.
 pub const CHUNK_ROWS: usize = 16_384;
@@ -33,9 +34,9 @@ pub enum DateSource {
 /// Which columns hold what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClassifyOptions {
-    /// Name of the latitude column.
+    /// Name of the latitude column (CSV only).
     pub lat_col: String,
-    /// Name of the longitude column.
+    /// Name of the longitude column (CSV only).
     pub lon_col: String,
     /// The date of each row.
     pub date: DateSource,
@@ -52,9 +53,54 @@ pub struct Summary {
     pub per_controller: BTreeMap<String, u64>,
 }
 
+/// What the input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// CSV with a header row; coordinates in two columns.
+    Csv,
+    /// A GeoJSON FeatureCollection of points.
+    GeoJson,
+}
+
+impl InputFormat {
+    /// From a file name: `.geojson` and `.json` are GeoJSON, anything else
+    /// (and `-`, standard input) CSV.
+    ///
+    /// ```
+    /// use frontline::classify::InputFormat;
+    /// assert_eq!(InputFormat::from_path("points.geojson".as_ref()), InputFormat::GeoJson);
+    /// assert_eq!(InputFormat::from_path("-".as_ref()), InputFormat::Csv);
+    /// ```
+    pub fn from_path(path: &std::path::Path) -> InputFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json") => {
+                InputFormat::GeoJson
+            }
+            _ => InputFormat::Csv,
+        }
+    }
+}
+
+/// [`classify_csv`] or [`classify_geojson`], as `format` says; the output is
+/// in the same format as the input.
+pub fn classify<R: Read, W: Write>(
+    atlas: &Atlas,
+    input: R,
+    output: W,
+    format: InputFormat,
+    options: &ClassifyOptions,
+    progress: impl FnMut(u64),
+) -> Result<Summary> {
+    match format {
+        InputFormat::Csv => classify_csv(atlas, input, output, options, progress),
+        InputFormat::GeoJson => classify_geojson(atlas, input, output, &options.date, progress),
+    }
+}
+
 /// Reads CSV from `input`, writes it to `output` with the
 /// [`OUTPUT_COLUMNS`] appended; `progress` is called with the rows done so far
-/// after each chunk.
+/// after each chunk. Fields are passed through as bytes, so even a row that is
+/// not valid UTF-8 comes out as it went in.
 ///
 /// ```
 /// use frontline::classify::{classify_csv, ClassifyOptions, DateSource};
@@ -86,87 +132,99 @@ pub fn classify_csv<R: Read, W: Write>(
         .has_headers(true)
         .from_reader(input);
     let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(output);
-    let header = reader.headers().map_err(io)?.clone();
+    let header = reader.byte_headers().map_err(io)?.clone();
     let column = |name: &str| {
         header
             .iter()
-            .position(|h| h == name)
+            .position(|h| h == name.as_bytes())
             .ok_or_else(|| Error::UnknownId {
                 kind: "column",
                 id: name.to_owned(),
-                suggestions: header.iter().map(str::to_owned).collect(),
+                suggestions: header
+                    .iter()
+                    .map(|h| String::from_utf8_lossy(h).into_owned())
+                    .collect(),
             })
     };
-    let lat = column(&options.lat_col)?;
-    let lon = column(&options.lon_col)?;
-    let date = match &options.date {
-        DateSource::Column(name) => Some(column(name)?),
-        DateSource::Fixed(_) => None,
-    };
-    let fixed = match &options.date {
-        DateSource::Fixed(d) => Some(*d),
-        DateSource::Column(_) => None,
+    let columns = Columns {
+        lat: column(&options.lat_col)?,
+        lon: column(&options.lon_col)?,
+        date: match &options.date {
+            DateSource::Column(name) => Some(column(name)?),
+            DateSource::Fixed(_) => None,
+        },
+        options,
+        width: header.len(),
     };
     let mut out_header = header.clone();
     for c in OUTPUT_COLUMNS {
-        out_header.push_field(c);
+        out_header.push_field(c.as_bytes());
     }
-    writer.write_record(&out_header).map_err(io)?;
+    writer.write_byte_record(&out_header).map_err(io)?;
 
     let mut summary = Summary::default();
-    let mut chunk: Vec<csv::StringRecord> = Vec::with_capacity(CHUNK_ROWS);
-    let mut records = reader.records();
+    let mut chunk: Vec<std::result::Result<csv::ByteRecord, String>> =
+        Vec::with_capacity(CHUNK_ROWS);
+    let mut results: Vec<RowResult> = Vec::with_capacity(CHUNK_ROWS);
+    let mut overlays = String::new();
+    let mut records = reader.byte_records();
     loop {
         chunk.clear();
-        for record in records.by_ref().take(CHUNK_ROWS) {
-            // An unreadable row (e.g. invalid UTF-8) still comes out, empty
-            // but for its error.
-            chunk.push(record.unwrap_or_else(|e| {
-                let mut r = csv::StringRecord::new();
-                r.push_field(&format!("\u{0}{e}"));
-                r
-            }));
-        }
+        // A row the reader cannot read still comes out, empty but for its error.
+        chunk.extend(
+            records
+                .by_ref()
+                .take(CHUNK_ROWS)
+                .map(|r| r.map_err(|e| format!("unreadable row: {e}"))),
+        );
         if chunk.is_empty() {
             break;
         }
-        let columns = Columns {
-            lat,
-            lon,
-            date,
-            fixed,
-            options,
-            width: header.len(),
-        };
-        let results: Vec<[String; 5]> = chunk
+        chunk
             .par_iter()
-            .map(|record| classify_row(atlas, record, &columns))
-            .collect();
-        for (record, result) in chunk.iter().zip(results) {
-            let mut out = if record.get(0).is_some_and(|f| f.starts_with('\u{0}')) {
-                csv::StringRecord::new()
-            } else {
-                record.clone()
-            };
+            .map(|record| match record {
+                Ok(record) => classify_row(atlas, record, &columns),
+                Err(message) => Err(message.clone()),
+            })
+            .collect_into_vec(&mut results);
+        for (record, result) in chunk.iter().zip(&results) {
+            let fields = record.as_ref().map_or(0, |r| r.len());
+            if let Ok(record) = record {
+                for field in record {
+                    writer.write_field(field).map_err(io)?;
+                }
+            }
             // Short rows are padded so the appended columns line up.
-            while out.len() < header.len() {
-                out.push_field("");
+            for _ in fields..header.len() {
+                writer.write_field([]).map_err(io)?;
             }
-            summary.rows += 1;
-            if result[4].is_empty() {
-                let key = if result[0].is_empty() {
-                    "(outside the region)".to_owned()
-                } else {
-                    result[0].clone()
-                };
-                *summary.per_controller.entry(key).or_insert(0) += 1;
-            } else {
-                summary.errors += 1;
+            let error = summary.count(result);
+            match result {
+                Ok(here) => {
+                    overlays.clear();
+                    for (i, id) in here.overlays().enumerate() {
+                        if i > 0 {
+                            overlays.push(';');
+                        }
+                        overlays.push_str(id);
+                    }
+                    for field in [
+                        here.controller().unwrap_or_default(),
+                        here.de_jure().unwrap_or_default(),
+                        here.rayon().unwrap_or_default(),
+                        &overlays,
+                        "",
+                    ] {
+                        writer.write_field(field).map_err(io)?;
+                    }
+                }
+                _ => {
+                    for field in ["", "", "", "", error.unwrap_or_default()] {
+                        writer.write_field(field).map_err(io)?;
+                    }
+                }
             }
-            for field in &result {
-                out.push_field(field);
-            }
-            writer.write_record(&out).map_err(io)?;
+            writer.write_record(None::<&[u8]>).map_err(io)?;
         }
         progress(summary.rows);
     }
@@ -177,81 +235,271 @@ pub fn classify_csv<R: Read, W: Write>(
     Ok(summary)
 }
 
-/// Column positions and the fixed date, if any.
+/// A row's answer, or why there is none.
+type RowResult<'a> = std::result::Result<Located<'a>, String>;
+
+impl Summary {
+    /// Counts one row; returns its error message, if any.
+    fn count<'r>(&mut self, result: &'r RowResult) -> Option<&'r str> {
+        self.rows += 1;
+        match result {
+            Ok(here) => {
+                let key = here.controller().unwrap_or("(outside the region)");
+                match self.per_controller.get_mut(key) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.per_controller.insert(key.to_owned(), 1);
+                    }
+                }
+                None
+            }
+            Err(message) => {
+                self.errors += 1;
+                Some(message)
+            }
+        }
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection of points from `input` and writes it
+/// to `output`, each feature with the properties `controller`, `de_jure`,
+/// `rayon`, `overlays` (an array) and `error` added; every other member of
+/// a feature is kept as it was. A feature that is not a point, or lacks its
+/// date, keeps its data and says why in `error`. The date comes from the
+/// property `date` names, or is fixed. Streaming: the `features` array is read
+/// a chunk at a time (it must be the collection's first array member, as
+/// every common writer puts it).
+///
+/// ```
+/// use frontline::classify::{classify_geojson, DateSource};
+/// let atlas = frontline::Atlas::embedded()?;
+/// let input = r#"{"type": "FeatureCollection", "features": [
+///   {"type": "Feature", "geometry": {"type": "Point", "coordinates": [46.7528, 39.8177]}, "properties": {"name": "Stepanakert", "seen": "2024-01-01"}},
+///   {"type": "Feature", "geometry": null, "properties": {"name": "lost", "seen": "2024-01-01"}}
+/// ]}"#;
+/// let mut output = Vec::new();
+/// let summary = classify_geojson(&atlas, input.as_bytes(), &mut output, &DateSource::Column("seen".into()), |_| {})?;
+/// assert_eq!((summary.rows, summary.errors), (2, 1));
+/// let out: serde_json::Value = serde_json::from_slice(&output).unwrap();
+/// assert_eq!(out["features"][0]["properties"]["controller"], "azerbaijan");
+/// assert_eq!(out["features"][0]["properties"]["name"], "Stepanakert");
+/// assert_eq!(out["features"][1]["properties"]["error"], "feature 1: expected a Point geometry, found null");
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn classify_geojson<R: Read, W: Write>(
+    atlas: &Atlas,
+    input: R,
+    mut output: W,
+    date: &DateSource,
+    mut progress: impl FnMut(u64),
+) -> Result<Summary> {
+    use serde_json::{json, Value};
+    let write = |e: std::io::Error| Error::Io {
+        path: "GeoJSON output".into(),
+        source: e,
+    };
+    // geojson's one reader of raw feature values, one at a time.
+    #[allow(deprecated)]
+    let mut features = geojson::FeatureIterator::<_, Value>::new(std::io::BufReader::new(input))
+        .fuse()
+        .enumerate();
+    output
+        .write_all(b"{\"type\": \"FeatureCollection\", \"features\": [")
+        .map_err(write)?;
+    let mut summary = Summary::default();
+    let mut chunk: Vec<(usize, Value)> = Vec::with_capacity(CHUNK_ROWS);
+    let mut results: Vec<RowResult> = Vec::with_capacity(CHUNK_ROWS);
+    loop {
+        chunk.clear();
+        for (index, feature) in features.by_ref().take(CHUNK_ROWS) {
+            // Past a syntax error nothing can be read: stop, and the atomic
+            // write keeps no half output.
+            let feature = feature.map_err(|e| {
+                Error::BadInput(crate::Problem::feature(
+                    "GeoJSON input",
+                    index,
+                    None,
+                    format!("unreadable feature ({e}); nothing was written"),
+                ))
+            })?;
+            chunk.push((index, feature));
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        chunk
+            .par_iter()
+            .map(|(index, feature)| classify_feature(atlas, *index, feature, date))
+            .collect_into_vec(&mut results);
+        for ((index, feature), result) in chunk.iter_mut().zip(&results) {
+            let error = summary.count(result);
+            let added = match result {
+                Ok(here) => json!({
+                    "controller": here.controller(),
+                    "de_jure": here.de_jure(),
+                    "rayon": here.rayon(),
+                    "overlays": here.overlays().collect::<Vec<_>>(),
+                    "error": null,
+                }),
+                Err(_) => json!({
+                    "controller": null, "de_jure": null, "rayon": null,
+                    "overlays": [], "error": error,
+                }),
+            };
+            if let Some(object) = feature.as_object_mut() {
+                let properties = object.entry("properties").or_insert_with(|| json!({}));
+                if properties.is_null() {
+                    *properties = json!({});
+                }
+                if let (Some(properties), Value::Object(added)) =
+                    (properties.as_object_mut(), added)
+                {
+                    properties.extend(added);
+                }
+            }
+            output
+                .write_all(if *index == 0 { b"\n" } else { b",\n" })
+                .map_err(write)?;
+            serde_json::to_writer(&mut output, feature).map_err(|e| write(e.into()))?;
+        }
+        progress(summary.rows);
+    }
+    output.write_all(b"\n]}\n").map_err(write)?;
+    output.flush().map_err(write)?;
+    Ok(summary)
+}
+
+fn classify_feature<'a>(
+    atlas: &'a Atlas,
+    index: usize,
+    feature: &serde_json::Value,
+    date: &DateSource,
+) -> RowResult<'a> {
+    let at = |message: String| format!("feature {index}: {message}");
+    if !feature.is_object() {
+        return Err(at(format!("expected a Feature object, found {feature}")));
+    }
+    let geometry = &feature["geometry"];
+    let coordinates = (geometry["type"] == "Point")
+        .then(|| geometry["coordinates"].as_array())
+        .flatten()
+        .filter(|c| c.len() >= 2);
+    let Some(coordinates) = coordinates else {
+        let full = geometry.to_string();
+        let mut found: String = full.chars().take(80).collect();
+        if found.len() < full.len() {
+            found.push('…');
+        }
+        return Err(at(format!("expected a Point geometry, found {found}")));
+    };
+    let number = |i: usize, name: &str| {
+        coordinates[i]
+            .as_f64()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| {
+                at(format!(
+                    "{name}: expected a number, found {}",
+                    coordinates[i]
+                ))
+            })
+    };
+    let (lon, lat) = (number(0, "longitude")?, number(1, "latitude")?);
+    let day = match date {
+        DateSource::Fixed(d) => *d,
+        DateSource::Column(name) => match feature["properties"][name.as_str()].as_str() {
+            Some(text) => {
+                crate::parse_date(text).map_err(|e| at(format!("property `{name}`: {e}")))?
+            }
+            None => {
+                return Err(at(format!(
+                    "property `{name}`: missing (expected YYYY-MM-DD)"
+                )))
+            }
+        },
+    };
+    locate(atlas, lon, lat, day).map_err(at)
+}
+
+/// Column positions.
 struct Columns<'a> {
     lat: usize,
     lon: usize,
     date: Option<usize>,
-    fixed: Option<NaiveDate>,
     options: &'a ClassifyOptions,
     width: usize,
 }
 
-fn classify_row(atlas: &Atlas, record: &csv::StringRecord, columns: &Columns) -> [String; 5] {
-    let fail = |message: String| {
-        [
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            message,
-        ]
-    };
-    if let Some(unreadable) = record.get(0).and_then(|f| f.strip_prefix('\u{0}')) {
-        return fail(format!("unreadable row: {unreadable}"));
-    }
+fn classify_row<'a>(
+    atlas: &'a Atlas,
+    record: &csv::ByteRecord,
+    columns: &Columns,
+) -> RowResult<'a> {
     if record.len() != columns.width {
         let problem = format!(
             "row has {} fields, the header {}",
             record.len(),
             columns.width
         );
-        if record.len() > columns.width {
-            return fail(problem);
-        }
-        if [Some(columns.lat), Some(columns.lon), columns.date]
-            .iter()
-            .flatten()
-            .any(|&i| i >= record.len())
+        if record.len() > columns.width
+            || [Some(columns.lat), Some(columns.lon), columns.date]
+                .iter()
+                .flatten()
+                .any(|&i| i >= record.len())
         {
-            return fail(problem);
+            return Err(problem);
         }
     }
+    let text = |index: usize| -> &str {
+        record
+            .get(index)
+            .and_then(|f| std::str::from_utf8(f).ok())
+            .map_or("\u{fffd}", str::trim)
+    };
     let number = |index: usize, name: &str| -> std::result::Result<f64, String> {
-        let text = record.get(index).map(str::trim).unwrap_or("");
-        if text.is_empty() {
-            return Err(format!("column `{name}`: missing"));
+        parse_coordinate(text(index), name)
+    };
+    let lat = number(columns.lat, &columns.options.lat_col)?;
+    let lon = number(columns.lon, &columns.options.lon_col)?;
+    let day = match (&columns.options.date, columns.date) {
+        (DateSource::Fixed(d), _) => *d,
+        (DateSource::Column(name), Some(index)) => {
+            crate::parse_date(text(index)).map_err(|e| format!("column `{name}`: {e}"))?
         }
-        text.parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("column `{name}`: expected a number, found {text:?}"))
+        (DateSource::Column(_), None) => return Err("no date".into()),
     };
-    let (lat_value, lon_value) = match (
-        number(columns.lat, &columns.options.lat_col),
-        number(columns.lon, &columns.options.lon_col),
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return fail(e),
-    };
-    let day = match (columns.fixed, columns.date, &columns.options.date) {
-        (Some(d), _, _) => d,
-        (None, Some(index), DateSource::Column(name)) => {
-            match crate::parse_date(record.get(index).unwrap_or("")) {
-                Ok(d) => d,
-                Err(e) => return fail(format!("column `{name}`: {e}")),
-            }
-        }
-        _ => return fail("no date".into()),
-    };
-    match atlas.locate(Point::new(lon_value, lat_value), day) {
-        Ok(here) => [
-            here.controller.unwrap_or_default(),
-            here.de_jure.unwrap_or_default(),
-            here.rayon.unwrap_or_default(),
-            here.overlays.join(";"),
-            String::new(),
-        ],
-        Err(e) => fail(e.to_string()),
+    locate(atlas, lon, lat, day)
+}
+
+fn parse_coordinate(text: &str, name: &str) -> std::result::Result<f64, String> {
+    if text.is_empty() {
+        return Err(format!("column `{name}`: missing"));
     }
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("column `{name}`: expected a number, found {text:?}"))
+}
+
+fn locate(
+    atlas: &Atlas,
+    lon: f64,
+    lat: f64,
+    day: NaiveDate,
+) -> std::result::Result<Located<'_>, String> {
+    atlas.locate_record(lon, lat, day).map_err(|e| match e {
+        crate::index::RecordError::BadCoordinate => {
+            crate::atlas::check_point(geo::Point::new(lon, lat))
+                .err()
+                .map_or_else(|| e.to_string(), |e| e.to_string())
+        }
+        crate::index::RecordError::BeforeFirstSnapshot => crate::Error::BeforeFirstSnapshot {
+            date: day,
+            first: atlas.snapshots().first().map_or(day, |s| s.date),
+        }
+        .to_string(),
+        crate::index::RecordError::UnreadableSnapshot => atlas
+            .at(day)
+            .err()
+            .map_or_else(|| e.to_string(), |e| e.to_string()),
+    })
 }

@@ -99,6 +99,9 @@ pub enum Error {
     /// [`crate::Atlas::validate`] for all of them).
     #[error("invalid dataset: {0} (run `frontline validate` with the same data options to list every problem)")]
     Dataset(Problem),
+    /// An input to classify cannot be read past this point.
+    #[error("invalid input: {0}")]
+    BadInput(Problem),
     /// The dataset has several problems.
     #[error("invalid dataset: {} problems, the first: {}", .0.len(), .0[0])]
     DatasetProblems(Vec<Problem>),

@@ -132,7 +132,7 @@ impl View<'_> {
                 .places()
                 .iter()
                 .map(|p| {
-                    let here = self.locate(p.point);
+                    let here = self.locate_exact(p.point);
                     feature(
                         Geometry::Point(p.point),
                         [

@@ -1,148 +1,241 @@
-//! Fast point location: a uniform grid over a snapshot's zones. A cell that
-//! no zone edge crosses answers with no test at all; a cell crossed by edges
-//! keeps only those edges and the zones containing its centre, and a query
-//! there counts the crossings between the centre and the point. Points
-//! exactly on an edge (and the rare query the grid cannot decide) fall back to
-//! the exact [`crate::View::locate`] rule: the first controller in manifest
-//! order whose zone covers the point.
+//! Fast point location.
+//!
+//! [`CoverIndex`] is a uniform grid over a list of polygon layers. A cell that
+//! no layer edge crosses knows at once which layers cover it; a cell crossed
+//! by edges keeps only those edges and the layers containing its centre, and a
+//! query there counts the edges crossed between the centre and the point.
+//! Points exactly on an edge (and the rare query the grid cannot decide with
+//! a sign test) fall back to the exact rule, so the answer always equals the
+//! exact "covers" test: a point on a boundary is covered by every layer whose
+//! boundary it lies on.
+//!
+//! The atlas builds one grid per snapshot (its zones) and one each for de
+//! jure territories, admin-1 units and overlays, on first use, and keeps
+//! them: [`LocateIndex`] is a cheap handle on those grids for one date, and
+//! [`crate::Atlas::locate_many`] answers batches of (lon, lat, date) records
+//! in parallel with no allocation per point.
 
-use geo::{BoundingRect, Coord, Line, Point};
+use chrono::NaiveDate;
+use geo::{BoundingRect, Coord, Line, MultiPolygon, Point};
 use rayon::prelude::*;
 
-use crate::atlas::View;
+use crate::atlas::{Atlas, View};
 
-/// What a cell knows.
+/// Layers per grid: a cell's set of covering layers is one `u64`.
+const LAYERS_PER_GRID: usize = 64;
+
+/// Marks a cell value as an index into the crossed cells.
+const CROSSED: u32 = 1 << 31;
+
+/// A cell crossed by edges: `edges[start..end]` cross it; bit `l` of
+/// `inside` is set when layer `l` contains the cell centre.
 #[derive(Debug, Clone, Copy)]
-enum Cell {
-    /// No zone edge crosses it: this controller (index) or none holds all of it.
-    Whole(Option<u16>),
-    /// Edges `edges[start..end]` cross it; `inside` has bit `z` set when zone
-    /// `z` contains the cell centre.
-    Mixed { start: u32, end: u32, inside: u64 },
+struct Crossed {
+    start: u32,
+    end: u32,
+    inside: u64,
 }
 
-/// A point-location index over the zones of one view.
-///
-/// ```
-/// use frontline::{Atlas, parse_date, index::LocateIndex};
-/// let atlas = Atlas::embedded()?;
-/// let view = atlas.at(parse_date("2021-06-01")?)?;
-/// let index = LocateIndex::new(&view);
-/// assert_eq!(index.controller(46.7528, 39.8177), Some("nkr"));   // Stepanakert
-/// assert_eq!(index.controller(46.3382, 39.5129), Some("armenia")); // Goris
-/// assert_eq!(index.controller(0.0, 0.0), None);
-/// # Ok::<(), frontline::Error>(())
-/// ```
-pub struct LocateIndex<'a> {
-    view: &'a View<'a>,
-    /// Controller ids of the zones, in manifest order (bit / index order).
-    zones: Vec<&'a str>,
+/// An edge of layer `layer`.
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    a: Coord<f64>,
+    b: Coord<f64>,
+    layer: u8,
+}
+
+/// One grid over up to 64 layers.
+#[derive(Debug, Clone)]
+struct Grid {
     origin: Coord<f64>,
     cell: Coord<f64>,
+    /// 1 / cell size: a multiplication per query instead of a division.
+    scale: Coord<f64>,
     nx: usize,
     ny: usize,
-    cells: Vec<Cell>,
-    edges: Vec<(Line<f64>, u16)>,
+    /// Per cell: an index into `whole` or, with [`CROSSED`] set, into `crossed`.
+    cells: Vec<u32>,
+    /// The distinct covering sets of cells no edge crosses.
+    whole: Vec<u64>,
+    crossed: Vec<Crossed>,
+    edges: Vec<Edge>,
+    /// The layers themselves, for the exact fallback.
+    layers: Vec<MultiPolygon<f64>>,
 }
 
-impl<'a> LocateIndex<'a> {
-    /// Builds the index (a few tens of ms for the bundled snapshots).
-    pub fn new(view: &'a View<'a>) -> Self {
-        let zones: Vec<&crate::Zone> = view
-            .atlas
-            .controllers()
-            .iter()
-            .filter_map(|c| view.snapshot.zone(&c.id))
-            .take(64)
-            .collect();
-        let mut edges: Vec<(Line<f64>, u16)> = Vec::new();
-        for (z, zone) in zones.iter().enumerate() {
-            for polygon in &zone.shape.0 {
+/// Which of a list of polygon layers cover a point, answered from a grid.
+///
+/// Layers may overlap (overlays) or partition a region (zones, rayons); any
+/// number of them is fine (grids hold 64 layers each).
+///
+/// ```
+/// use frontline::index::CoverIndex;
+/// use geo::{polygon, MultiPolygon};
+/// let west: MultiPolygon<f64> = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)].into();
+/// let east: MultiPolygon<f64> = polygon![(x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0)].into();
+/// let index = CoverIndex::new([&west, &east]);
+/// assert_eq!(index.first(0.5, 0.5), Some(0));
+/// assert_eq!(index.first(1.5, 0.5), Some(1));
+/// // On the shared edge both cover it; the first listed comes first.
+/// assert_eq!(index.covering(1.0, 0.5).collect::<Vec<_>>(), [0, 1]);
+/// assert_eq!(index.first(3.0, 0.5), None);
+/// ```
+#[derive(Debug, Clone)]
+pub struct CoverIndex {
+    grids: Vec<Grid>,
+    len: usize,
+}
+
+impl CoverIndex {
+    /// Builds the grids (a few ms for the bundled layers).
+    pub fn new<'s>(layers: impl IntoIterator<Item = &'s MultiPolygon<f64>>) -> CoverIndex {
+        let layers: Vec<&MultiPolygon<f64>> = layers.into_iter().collect();
+        CoverIndex {
+            len: layers.len(),
+            grids: layers.chunks(LAYERS_PER_GRID).map(Grid::new).collect(),
+        }
+    }
+
+    /// Number of layers.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no layers.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The first layer (in the order given) covering (lon, lat).
+    #[inline]
+    pub fn first(&self, lon: f64, lat: f64) -> Option<usize> {
+        if let [grid] = self.grids.as_slice() {
+            let mask = grid.mask(lon, lat);
+            return (mask != 0).then(|| mask.trailing_zeros() as usize);
+        }
+        self.grids.iter().enumerate().find_map(|(g, grid)| {
+            let mask = grid.mask(lon, lat);
+            (mask != 0).then(|| g * LAYERS_PER_GRID + mask.trailing_zeros() as usize)
+        })
+    }
+
+    /// Every layer covering (lon, lat), in the order given.
+    pub fn covering(&self, lon: f64, lat: f64) -> impl Iterator<Item = usize> + '_ {
+        self.grids.iter().enumerate().flat_map(move |(g, grid)| {
+            let mut mask = grid.mask(lon, lat);
+            std::iter::from_fn(move || {
+                (mask != 0).then(|| {
+                    let bit = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    g * LAYERS_PER_GRID + bit
+                })
+            })
+        })
+    }
+}
+
+impl Grid {
+    fn new(layers: &[&MultiPolygon<f64>]) -> Grid {
+        let mut edges: Vec<Edge> = Vec::new();
+        for (l, layer) in layers.iter().enumerate() {
+            for polygon in &layer.0 {
                 for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-                    edges.extend(
-                        ring.lines()
-                            .filter(|l| l.start != l.end)
-                            .map(|l| (l, z as u16)),
-                    );
+                    edges.extend(ring.lines().filter(|e| e.start != e.end).map(|e| Edge {
+                        a: e.start,
+                        b: e.end,
+                        layer: l as u8,
+                    }));
                 }
             }
         }
-        let (mut min, mut max) = (
-            Coord {
-                x: f64::MAX,
-                y: f64::MAX,
-            },
-            Coord {
-                x: f64::MIN,
-                y: f64::MIN,
-            },
-        );
-        for zone in &zones {
-            if let Some(r) = zone.shape.bounding_rect() {
-                min = Coord {
-                    x: min.x.min(r.min().x),
-                    y: min.y.min(r.min().y),
-                };
-                max = Coord {
-                    x: max.x.max(r.max().x),
-                    y: max.y.max(r.max().y),
-                };
-            }
-        }
-        if edges.is_empty() {
-            return LocateIndex {
-                view,
-                zones: Vec::new(),
+        let owned = layers.iter().map(|&l| l.clone()).collect();
+        let bounds = layers
+            .iter()
+            .filter_map(|l| l.bounding_rect())
+            .reduce(|a, b| {
+                geo::Rect::new(
+                    Coord {
+                        x: a.min().x.min(b.min().x),
+                        y: a.min().y.min(b.min().y),
+                    },
+                    Coord {
+                        x: a.max().x.max(b.max().x),
+                        y: a.max().y.max(b.max().y),
+                    },
+                )
+            });
+        let Some(bounds) = bounds.filter(|_| !edges.is_empty()) else {
+            return Grid {
                 origin: Coord { x: 0.0, y: 0.0 },
                 cell: Coord { x: 1.0, y: 1.0 },
+                scale: Coord { x: 1.0, y: 1.0 },
                 nx: 0,
                 ny: 0,
                 cells: Vec::new(),
-                edges,
+                whole: Vec::new(),
+                crossed: Vec::new(),
+                edges: Vec::new(),
+                layers: owned,
             };
-        }
+        };
         // About 64 cells per edge: most cells hold no edge, and those that do
         // hold one or two (measured: twice the throughput of four edges a cell).
         let side = ((edges.len() as f64 * 64.0).sqrt().ceil() as usize).clamp(16, 2048);
         let (nx, ny) = (side, side);
+        let origin = bounds.min();
         let cell = Coord {
-            x: (max.x - min.x) / nx as f64 * (1.0 + 1e-9),
-            y: (max.y - min.y) / ny as f64 * (1.0 + 1e-9),
+            x: (bounds.width() / nx as f64).max(f64::MIN_POSITIVE) * (1.0 + 1e-9),
+            y: (bounds.height() / ny as f64).max(f64::MIN_POSITIVE) * (1.0 + 1e-9),
         };
-        let origin = min;
+        let scale = Coord {
+            x: 1.0 / cell.x,
+            y: 1.0 / cell.y,
+        };
 
-        // Edges into the cells their bounding boxes touch (edges are short).
+        // Edges into the cells they meet, each cell widened by a hair so a
+        // query rounded into a neighbouring cell still sees every edge near it.
+        let pad = Coord {
+            x: cell.x * 1e-7,
+            y: cell.y * 1e-7,
+        };
+        let cx = |x: f64| (((x - origin.x) * scale.x).max(0.0) as usize).min(nx - 1);
+        let cy = |y: f64| (((y - origin.y) * scale.y).max(0.0) as usize).min(ny - 1);
         let mut per_cell: Vec<Vec<u32>> = vec![Vec::new(); nx * ny];
-        for (i, (line, _)) in edges.iter().enumerate() {
-            let (x0, x1) = (line.start.x.min(line.end.x), line.start.x.max(line.end.x));
-            let (y0, y1) = (line.start.y.min(line.end.y), line.start.y.max(line.end.y));
-            let cx = |x: f64| (((x - origin.x) / cell.x) as usize).min(nx - 1);
-            let cy = |y: f64| (((y - origin.y) / cell.y) as usize).min(ny - 1);
+        for (i, e) in edges.iter().enumerate() {
+            let line = Line::new(e.a, e.b);
+            let (x0, x1) = (e.a.x.min(e.b.x) - pad.x, e.a.x.max(e.b.x) + pad.x);
+            let (y0, y1) = (e.a.y.min(e.b.y) - pad.y, e.a.y.max(e.b.y) + pad.y);
             for gy in cy(y0)..=cy(y1) {
                 for gx in cx(x0)..=cx(x1) {
-                    if segment_meets_cell(
-                        line,
-                        origin.x + gx as f64 * cell.x,
-                        origin.y + gy as f64 * cell.y,
-                        cell,
-                    ) {
+                    let corner = Coord {
+                        x: origin.x + gx as f64 * cell.x - pad.x,
+                        y: origin.y + gy as f64 * cell.y - pad.y,
+                    };
+                    let size = Coord {
+                        x: cell.x + 2.0 * pad.x,
+                        y: cell.y + 2.0 * pad.y,
+                    };
+                    if segment_meets_box(&line, corner, size) {
                         per_cell[gy * nx + gx].push(i as u32);
                     }
                 }
             }
         }
-        // Which zones contain each cell centre: one scanline per row.
+
+        // Which layers contain each cell centre: one scanline per row.
         let mut cells = Vec::with_capacity(nx * ny);
-        let mut flat: Vec<(Line<f64>, u16)> = Vec::new();
+        let mut whole: Vec<u64> = Vec::new();
+        let mut crossed: Vec<Crossed> = Vec::new();
+        let mut flat: Vec<Edge> = Vec::new();
         for gy in 0..ny {
             let y = origin.y + (gy as f64 + 0.5) * cell.y;
-            let mut crossings: Vec<(f64, u16)> = edges
+            let mut crossings: Vec<(f64, u8)> = edges
                 .iter()
-                .filter(|(l, _)| (l.start.y > y) != (l.end.y > y))
-                .map(|(l, z)| {
+                .filter(|e| (e.a.y > y) != (e.b.y > y))
+                .map(|e| {
                     (
-                        l.start.x + (y - l.start.y) / (l.end.y - l.start.y) * (l.end.x - l.start.x),
-                        *z,
+                        e.a.x + (y - e.a.y) / (e.b.y - e.a.y) * (e.b.x - e.a.x),
+                        e.layer,
                     )
                 })
                 .collect();
@@ -157,12 +250,19 @@ impl<'a> LocateIndex<'a> {
                 }
                 let list = &per_cell[gy * nx + gx];
                 if list.is_empty() {
-                    let first = (inside != 0).then(|| inside.trailing_zeros() as u16);
-                    cells.push(Cell::Whole(first));
+                    let at = match whole.iter().position(|&m| m == inside) {
+                        Some(at) => at,
+                        None => {
+                            whole.push(inside);
+                            whole.len() - 1
+                        }
+                    };
+                    cells.push(at as u32);
                 } else {
                     let start = flat.len() as u32;
                     flat.extend(list.iter().map(|&i| edges[i as usize]));
-                    cells.push(Cell::Mixed {
+                    cells.push(CROSSED | crossed.len() as u32);
+                    crossed.push(Crossed {
                         start,
                         end: flat.len() as u32,
                         inside,
@@ -170,63 +270,224 @@ impl<'a> LocateIndex<'a> {
                 }
             }
         }
-        LocateIndex {
-            view,
-            zones: zones.iter().map(|z| z.controller.as_str()).collect(),
+        Grid {
             origin,
             cell,
+            scale,
             nx,
             ny,
             cells,
+            whole,
+            crossed,
             edges: flat,
+            layers: owned,
         }
     }
 
-    /// Index of the zone holding (lon, lat), in manifest order of controllers.
-    fn zone_index(&self, lon: f64, lat: f64) -> Option<u16> {
+    /// Bit `l` set when layer `l` covers (lon, lat).
+    #[inline]
+    fn mask(&self, lon: f64, lat: f64) -> u64 {
         let (fx, fy) = (
-            (lon - self.origin.x) / self.cell.x,
-            (lat - self.origin.y) / self.cell.y,
+            (lon - self.origin.x) * self.scale.x,
+            (lat - self.origin.y) * self.scale.y,
         );
         if !(fx >= 0.0 && fy >= 0.0 && fx < self.nx as f64 && fy < self.ny as f64) {
-            return None;
+            // Outside the grid, but a point on its very edge may be on a layer
+            // (NaN fails every comparison: not near).
+            let (wx, wy) = (self.nx as f64 + 1e-6, self.ny as f64 + 1e-6);
+            let near = fx >= -1e-6 && fy >= -1e-6 && fx <= wx && fy <= wy;
+            return if near { self.exact(lon, lat) } else { 0 };
         }
         let (gx, gy) = (fx as usize, fy as usize);
-        match self.cells[gy * self.nx + gx] {
-            Cell::Whole(zone) => zone,
-            Cell::Mixed { start, end, inside } => {
-                let centre = Coord {
-                    x: self.origin.x + (gx as f64 + 0.5) * self.cell.x,
-                    y: self.origin.y + (gy as f64 + 0.5) * self.cell.y,
-                };
-                let q = Coord { x: lon, y: lat };
-                let mut state = inside;
-                for (edge, zone) in &self.edges[start as usize..end as usize] {
-                    let (o1, o2) = (
-                        orient(edge.start, edge.end, centre),
-                        orient(edge.start, edge.end, q),
-                    );
-                    let (o3, o4) = (orient(centre, q, edge.start), orient(centre, q, edge.end));
-                    if o2 == 0.0 || o3 == 0.0 || o4 == 0.0 || o1 == 0.0 {
-                        return self.exact(lon, lat);
-                    }
-                    if (o1 > 0.0) != (o2 > 0.0) && (o3 > 0.0) != (o4 > 0.0) {
-                        state ^= 1 << zone;
-                    }
-                }
-                (state != 0).then(|| state.trailing_zeros() as u16)
+        let value = self.cells[gy * self.nx + gx];
+        if value & CROSSED == 0 {
+            return self.whole[value as usize];
+        }
+        let Crossed { start, end, inside } = self.crossed[(value & !CROSSED) as usize];
+        let centre = Coord {
+            x: self.origin.x + (gx as f64 + 0.5) * self.cell.x,
+            y: self.origin.y + (gy as f64 + 0.5) * self.cell.y,
+        };
+        let q = Coord { x: lon, y: lat };
+        let mut state = inside;
+        for e in &self.edges[start as usize..end as usize] {
+            let (o1, o2) = (orient(e.a, e.b, centre), orient(e.a, e.b, q));
+            let (o3, o4) = (orient(centre, q, e.a), orient(centre, q, e.b));
+            if o1 == 0.0 || o2 == 0.0 || o3 == 0.0 || o4 == 0.0 {
+                return self.exact(lon, lat);
             }
+            if (o1 > 0.0) != (o2 > 0.0) && (o3 > 0.0) != (o4 > 0.0) {
+                state ^= 1 << e.layer;
+            }
+        }
+        state
+    }
+
+    /// The exact rule: every layer whose closed area holds the point.
+    #[cold]
+    fn exact(&self, lon: f64, lat: f64) -> u64 {
+        let point = Point::new(lon, lat);
+        self.layers
+            .iter()
+            .enumerate()
+            .filter(|(_, layer)| crate::atlas::covers(layer, point))
+            .fold(0, |mask, (l, _)| mask | 1 << l)
+    }
+}
+
+/// The grids an atlas keeps for its static layers.
+#[derive(Debug)]
+pub(crate) struct LayerGrids {
+    pub(crate) de_jure: CoverIndex,
+    pub(crate) admin1: CoverIndex,
+    pub(crate) overlays: CoverIndex,
+}
+
+impl LayerGrids {
+    pub(crate) fn new(atlas: &Atlas) -> LayerGrids {
+        LayerGrids {
+            de_jure: CoverIndex::new(atlas.territories().iter().map(|t| &t.shape)),
+            admin1: CoverIndex::new(atlas.admin1().iter().map(|u| &u.shape)),
+            overlays: CoverIndex::new(atlas.overlays().iter().map(|o| &o.shape)),
+        }
+    }
+}
+
+/// The grid over one snapshot's zones, in manifest order of controllers.
+#[derive(Debug)]
+pub(crate) struct ZoneGrid {
+    pub(crate) cover: CoverIndex,
+    /// Index into the atlas's controllers of each layer.
+    pub(crate) controllers: Vec<u16>,
+}
+
+impl ZoneGrid {
+    pub(crate) fn new(atlas: &Atlas, snapshot: &crate::Snapshot) -> ZoneGrid {
+        let held: Vec<(u16, &MultiPolygon<f64>)> = atlas
+            .controllers()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i as u16, &snapshot.zone(&c.id)?.shape)))
+            .collect();
+        ZoneGrid {
+            cover: CoverIndex::new(held.iter().map(|(_, shape)| *shape)),
+            controllers: held.iter().map(|(i, _)| *i).collect(),
+        }
+    }
+}
+
+/// What a point is, answered without allocating: ids are borrowed from the
+/// atlas. See [`crate::Location`] for the owned, complete answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Located<'a> {
+    atlas: &'a Atlas,
+    date: NaiveDate,
+    lon: f64,
+    lat: f64,
+    controller: Option<u16>,
+    de_jure: Option<u16>,
+    rayon: Option<u32>,
+}
+
+impl<'a> Located<'a> {
+    /// De facto controller id; `None` outside the region.
+    pub fn controller(&self) -> Option<&'a str> {
+        self.controller
+            .map(|i| self.atlas.controllers()[i as usize].id.as_str())
+    }
+
+    /// De jure country id; `None` outside every territory.
+    pub fn de_jure(&self) -> Option<&'a str> {
+        self.de_jure
+            .map(|i| self.atlas.territories()[i as usize].country.as_str())
+    }
+
+    /// Name of the smallest admin-1 unit covering the point.
+    pub fn rayon(&self) -> Option<&'a str> {
+        self.rayon
+            .map(|i| self.atlas.admin1()[i as usize].name.as_str())
+    }
+
+    /// The owned answer.
+    pub fn to_location(&self) -> crate::Location {
+        crate::Location {
+            date: self.date,
+            lat: self.lat,
+            lon: self.lon,
+            controller: self.controller().map(str::to_owned),
+            de_jure: self.de_jure().map(str::to_owned),
+            rayon: self.rayon().map(str::to_owned),
+            overlays: self.overlays().map(str::to_owned).collect(),
         }
     }
 
-    fn exact(&self, lon: f64, lat: f64) -> Option<u16> {
-        let id = self.view.locate(Point::new(lon, lat)).controller?;
-        self.zones.iter().position(|z| *z == id).map(|i| i as u16)
+    /// Ids of the overlays in force on the date that cover the point.
+    pub fn overlays(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let (atlas, date) = (self.atlas, self.date);
+        atlas
+            .layer_grids()
+            .overlays
+            .covering(self.lon, self.lat)
+            .map(move |i| &atlas.overlays()[i])
+            .filter(move |o| o.validity.contains(date))
+            .map(|o| o.id.as_str())
+    }
+}
+
+/// Why one record of a batch has no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// Latitude outside [-90, 90] or longitude outside [-180, 180], or not finite.
+    #[error("coordinate outside WGS 84 ranges (lat -90..90, lon -180..180)")]
+    BadCoordinate,
+    /// The date is before the first snapshot.
+    #[error("date is before the first snapshot")]
+    BeforeFirstSnapshot,
+    /// The snapshot in force could not be read (see `frontline validate`).
+    #[error("the snapshot in force on that date could not be read")]
+    UnreadableSnapshot,
+}
+
+/// A point-location handle for one date: the atlas's cached grids for the
+/// snapshot and overlays in force then.
+///
+/// ```
+/// use frontline::{Atlas, parse_date, index::LocateIndex};
+/// let atlas = Atlas::embedded()?;
+/// let view = atlas.at(parse_date("2021-06-01")?)?;
+/// let index = LocateIndex::new(&view);
+/// assert_eq!(index.controller(46.7528, 39.8177), Some("nkr"));   // Stepanakert
+/// assert_eq!(index.controller(46.3382, 39.5129), Some("armenia")); // Goris
+/// assert_eq!(index.controller(0.0, 0.0), None);
+/// let here = index.locate(46.7528, 39.8177);
+/// assert_eq!(here.de_jure(), Some("azerbaijan"));
+/// assert!(here.overlays().any(|id| id == "peacekeeping-2020"));
+/// # Ok::<(), frontline::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct LocateIndex<'a> {
+    atlas: &'a Atlas,
+    date: NaiveDate,
+    zones: &'a ZoneGrid,
+}
+
+impl<'a> LocateIndex<'a> {
+    /// The handle for the view's date; builds the snapshot's grid on first use
+    /// (a few ms for the bundled snapshots), then reuses it.
+    pub fn new(view: &View<'a>) -> Self {
+        LocateIndex {
+            atlas: view.atlas,
+            date: view.date,
+            zones: view.atlas.zone_grid(view.slot, view.snapshot),
+        }
     }
 
     /// The controller holding (lon, lat), or `None` outside every zone.
+    #[inline]
     pub fn controller(&self, lon: f64, lat: f64) -> Option<&'a str> {
-        self.zone_index(lon, lat).map(|z| self.zones[z as usize])
+        let layer = self.zones.cover.first(lon, lat)?;
+        let c = self.zones.controllers[layer] as usize;
+        Some(self.atlas.controllers()[c].id.as_str())
     }
 
     /// The controller of each (lon, lat), in parallel, into `out` (one slot
@@ -236,23 +497,111 @@ impl<'a> LocateIndex<'a> {
             .zip(points.par_iter())
             .for_each(|(slot, &(lon, lat))| *slot = self.controller(lon, lat));
     }
+
+    /// Controller, de jure country, rayon and overlays of (lon, lat).
+    pub fn locate(&self, lon: f64, lat: f64) -> Located<'a> {
+        let layers = self.atlas.layer_grids();
+        // The smallest covering unit wins: a city beats its rayon.
+        let areas = self.atlas.admin1_areas();
+        let controller = self
+            .zones
+            .cover
+            .first(lon, lat)
+            .map(|l| self.zones.controllers[l]);
+        let rayon = layers
+            .admin1
+            .covering(lon, lat)
+            .min_by(|&a, &b| areas[a].total_cmp(&areas[b]))
+            .map(|i| i as u32);
+        Located {
+            atlas: self.atlas,
+            date: self.date,
+            lon,
+            lat,
+            controller,
+            de_jure: layers.de_jure.first(lon, lat).map(|i| i as u16),
+            rayon,
+        }
+    }
+}
+
+impl Atlas {
+    /// Locates a batch of (lon, lat, date) records in parallel, one answer per
+    /// record into `out`, with no allocation per record. Grids are built on
+    /// first use and kept.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date, index::RecordError};
+    /// let atlas = Atlas::embedded()?;
+    /// let records = [
+    ///     (46.7499, 39.7601, parse_date("2000-01-01")?), // Shusha
+    ///     (46.7499, 39.7601, parse_date("2021-06-01")?),
+    ///     (46.7499, 39.7601, parse_date("1990-01-01")?),
+    ///     (46.7499, 99.0, parse_date("2021-06-01")?),
+    /// ];
+    /// let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
+    /// atlas.locate_many(&records, &mut out);
+    /// assert_eq!(out[0].as_ref().unwrap().controller(), Some("nkr"));
+    /// assert_eq!(out[1].as_ref().unwrap().controller(), Some("azerbaijan"));
+    /// assert_eq!(out[2].as_ref().unwrap_err(), &RecordError::BeforeFirstSnapshot);
+    /// assert_eq!(out[3].as_ref().unwrap_err(), &RecordError::BadCoordinate);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn locate_many<'a>(
+        &'a self,
+        records: &[(f64, f64, NaiveDate)],
+        out: &mut [Result<Located<'a>, RecordError>],
+    ) {
+        out.par_iter_mut()
+            .zip(records.par_iter())
+            .with_min_len(1024)
+            .for_each(|(slot, &(lon, lat, date))| *slot = self.locate_record(lon, lat, date));
+    }
+
+    /// One record of [`Atlas::locate_many`].
+    pub fn locate_record(
+        &self,
+        lon: f64,
+        lat: f64,
+        date: NaiveDate,
+    ) -> Result<Located<'_>, RecordError> {
+        if crate::atlas::check_point(Point::new(lon, lat)).is_err() {
+            return Err(RecordError::BadCoordinate);
+        }
+        let view = self.view_at(date)?;
+        Ok(view.locate(lon, lat))
+    }
+
+    /// The handle for `date` without building a [`View`] (no allocation).
+    fn view_at(&self, date: NaiveDate) -> Result<LocateIndex<'_>, RecordError> {
+        let (slot, snapshot) = self.snapshot_in_force(date).map_err(|e| match e {
+            crate::Error::BeforeFirstSnapshot { .. } => RecordError::BeforeFirstSnapshot,
+            _ => RecordError::UnreadableSnapshot,
+        })?;
+        Ok(LocateIndex {
+            atlas: self,
+            date,
+            zones: self.zone_grid(slot, snapshot),
+        })
+    }
 }
 
 /// Twice the signed area of (a, b, c): > 0 when c is left of a→b.
+#[inline]
 fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
     (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
 }
 
-/// Whether a segment meets the closed cell [x0, x0 + w] × [y0, y0 + h]
+/// Whether a segment meets the closed box [corner, corner + size]
 /// (Liang–Barsky clipping).
-fn segment_meets_cell(line: &Line<f64>, x0: f64, y0: f64, cell: Coord<f64>) -> bool {
+fn segment_meets_box(line: &Line<f64>, corner: Coord<f64>, size: Coord<f64>) -> bool {
     let (dx, dy) = (line.end.x - line.start.x, line.end.y - line.start.y);
     let (mut t0, mut t1) = (0.0f64, 1.0f64);
     for (p, q) in [
-        (-dx, line.start.x - x0),
-        (dx, x0 + cell.x - line.start.x),
-        (-dy, line.start.y - y0),
-        (dy, y0 + cell.y - line.start.y),
+        (-dx, line.start.x - corner.x),
+        (dx, corner.x + size.x - line.start.x),
+        (-dy, line.start.y - corner.y),
+        (dy, corner.y + size.y - line.start.y),
     ] {
         if p == 0.0 {
             if q < 0.0 {
@@ -271,4 +620,48 @@ fn segment_meets_cell(line: &Line<f64>, x0: f64, y0: f64, cell: Coord<f64>) -> b
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn overlapping_layers_and_holes() {
+        let big: MultiPolygon<f64> = polygon!(
+            exterior: [(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)],
+            interiors: [[(x: 1.0, y: 1.0), (x: 2.0, y: 1.0), (x: 2.0, y: 2.0), (x: 1.0, y: 2.0)]],
+        )
+        .into();
+        let small: MultiPolygon<f64> =
+            polygon![(x: 1.5, y: 1.5), (x: 3.0, y: 1.5), (x: 3.0, y: 3.0), (x: 1.5, y: 3.0)].into();
+        let index = CoverIndex::new([&big, &small]);
+        let at = |x, y| index.covering(x, y).collect::<Vec<_>>();
+        assert_eq!(at(0.5, 0.5), [0]);
+        assert_eq!(at(1.2, 1.2), Vec::<usize>::new()); // in the hole
+        assert_eq!(at(1.7, 1.7), [1]); // hole, but the small square
+        assert_eq!(at(2.5, 2.5), [0, 1]);
+        assert_eq!(at(1.0, 1.5), [0]); // on the hole's edge: covered
+        assert_eq!(at(4.0, 4.0), [0]); // on the outer corner
+        assert_eq!(at(4.0 + 1e-9, 2.0), Vec::<usize>::new());
+        assert_eq!(at(f64::NAN, 2.0), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn more_than_64_layers() {
+        let squares: Vec<MultiPolygon<f64>> = (0..100)
+            .map(|i| {
+                let x = i as f64;
+                polygon![(x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 1.0, y: 1.0), (x: x, y: 1.0)]
+                    .into()
+            })
+            .collect();
+        let index = CoverIndex::new(&squares);
+        assert_eq!(index.len(), 100);
+        for i in 0..100 {
+            assert_eq!(index.first(i as f64 + 0.5, 0.5), Some(i));
+        }
+        assert_eq!(index.covering(70.0, 0.5).collect::<Vec<_>>(), [69, 70]);
+    }
 }

@@ -176,12 +176,12 @@ fn obstacle(
         }
         RouteStatus::Checkpoint => {
             // A checkpoint lets through only the side that holds it.
-            let holders: Vec<Option<String>> = events
+            let holders: Vec<Option<&str>> = events
                 .iter()
                 .filter_map(|e| e.location)
-                .map(|p| view.locate(p).controller)
+                .map(|p| view.controller_exact(p))
                 .collect();
-            if !holders.iter().all(|h| h.as_deref() == Some(side)) {
+            if !holders.iter().all(|h| *h == Some(side)) {
                 return Some(format!("{} is behind a checkpoint ({})", route.id, names()));
             }
         }
@@ -254,9 +254,9 @@ impl Atlas {
         let goal = *graph.places.get(&b.id).ok_or_else(|| not_on_road(&b.id))?;
         let mut held: Vec<String> = Vec::new();
         for place in [a, b] {
-            let holder = view.locate(place.point).controller;
+            let holder = view.controller_exact(place.point);
             if let Some(holder) =
-                holder.filter(|h| h != side && !side_controller.allies.contains(h))
+                holder.filter(|h| *h != side && !side_controller.allies.iter().any(|a| a == h))
             {
                 held.push(format!("{} is held by {holder} on {date}", place.name));
             }

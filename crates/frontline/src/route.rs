@@ -288,7 +288,7 @@ pub fn split(view: &View<'_>, line: &LineString<f64>) -> Vec<Segment> {
     let mut segments: Vec<Segment> = Vec::new();
     let mut along = 0.0;
     for (a, b) in pieces {
-        let here = view.locate(Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0));
+        let here = view.locate_exact(Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0));
         let piece = LineString(vec![a, b]);
         let km = length_km(&piece);
         match segments.last_mut() {

@@ -1,7 +1,7 @@
-//! The grid index and the exact scan agree on uniformly random points over
-//! the region's bounding box, for every bundled snapshot: 1 M points each in
-//! release builds (`cargo test --release`), 20 k in debug builds (the exact
-//! scan is slow unoptimised).
+//! The grids and the plain scan agree, for every bundled snapshot: on the
+//! controller of 1 M uniformly random points over the region's bounding box,
+//! and on the whole answer (de jure country, rayon, overlays too) of 20 k.
+//! Seeded, so every run checks the same points.
 
 use frontline::index::LocateIndex;
 use frontline::Atlas;
@@ -12,12 +12,8 @@ use rayon::prelude::*;
 mod seeded;
 
 #[test]
-fn fast_path_and_naive_scan_agree() {
-    let n = if cfg!(debug_assertions) {
-        20_000
-    } else {
-        1_000_000
-    };
+fn fast_path_and_naive_scan_agree_on_a_million_points() {
+    let n = 1_000_000;
     let atlas = Atlas::embedded().unwrap();
     for (k, info) in atlas.snapshots().iter().enumerate() {
         let view = atlas.at(info.date).unwrap();
@@ -25,23 +21,49 @@ fn fast_path_and_naive_scan_agree() {
         let pts = seeded::region_points(n, 0x5eed + k as u64);
         let mut fast = vec![None; n];
         index.controllers_into(&pts, &mut fast);
-        let naive: Vec<Option<String>> = pts
+        let disagree: Vec<(f64, f64)> = pts
             .par_iter()
-            .map(|&(x, y)| view.locate(Point::new(x, y)).controller)
+            .zip(&fast)
+            .filter(|(&(x, y), fast)| {
+                let naive = view.controller_exact(Point::new(x, y));
+                naive != **fast
+            })
+            .map(|(p, _)| *p)
             .collect();
-        let disagree = fast
-            .iter()
-            .zip(&naive)
-            .filter(|(a, b)| a.map(str::to_owned) != **b)
-            .count();
-        assert_eq!(
-            disagree, 0,
-            "{}: {disagree} of {n} points disagree",
+        assert!(
+            disagree.is_empty(),
+            "{}: {} of {n} points disagree, e.g. {:?}",
+            info.id,
+            disagree.len(),
+            &disagree[..disagree.len().min(5)]
+        );
+        let held = fast.iter().filter(|c| c.is_some()).count();
+        assert!(
+            held > n / 4,
+            "{}: only {held} points in the region",
             info.id
         );
-        assert!(
-            fast.iter().filter(|c| c.is_some()).count() > n / 4,
-            "most points should land in the region"
-        );
+    }
+}
+
+#[test]
+fn whole_answers_agree() {
+    let n = 20_000;
+    let atlas = Atlas::embedded().unwrap();
+    for (k, info) in atlas.snapshots().iter().enumerate() {
+        let view = atlas.at(info.date).unwrap();
+        let pts = seeded::region_points(n, 0xface + k as u64);
+        let with_overlays = pts
+            .par_iter()
+            .map(|&(x, y)| {
+                let p = Point::new(x, y);
+                let (fast, naive) = (view.locate(p), view.locate_exact(p));
+                assert_eq!(fast, naive, "{} at {x}, {y}", info.id);
+                !fast.overlays.is_empty() as usize
+            })
+            .sum::<usize>();
+        if !view.overlays.is_empty() {
+            assert!(with_overlays > 0, "{}: no point in an overlay", info.id);
+        }
     }
 }
