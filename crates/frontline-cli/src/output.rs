@@ -111,6 +111,15 @@ pub fn location_table(location: &Location) {
     table.row(["de_jure".to_owned(), or_none(&location.de_jure)]);
     table.row(["rayon".to_owned(), or_none(&location.rayon)]);
     table.row(["overlays".to_owned(), location.overlays.join(", ")]);
+    let near = |n: &Option<frontline::nearest::Nearby>| {
+        n.as_ref()
+            .map_or("-".to_owned(), |n| format!("{} ({:.2} km)", n.id, n.km))
+    };
+    table.row([
+        "nearest other side".to_owned(),
+        near(&location.nearest_other),
+    ]);
+    table.row(["nearest route".to_owned(), near(&location.nearest_route)]);
     table.print();
 }
 

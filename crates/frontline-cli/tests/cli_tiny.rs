@@ -69,10 +69,17 @@ fn locate_json_keys_and_values() {
             "controller",
             "de_jure",
             "rayon",
-            "overlays"
+            "overlays",
+            "nearest_other",
+            "nearest_route"
         ]
     );
     assert_eq!(value["controller"], "west");
+    // The west/east line runs along 1.5° E: 0.05° of longitude at 0.5° N on
+    // WGS 84 is 6378.137 km × cos 0.5° × 0.05π/180 = 5.5657 km.
+    assert_eq!(value["nearest_other"]["id"], "east");
+    let km = value["nearest_other"]["km"].as_f64().unwrap();
+    assert!((km - 5.5657).abs() < 0.0005, "{km}");
     assert_eq!(value["de_jure"], "east");
     assert_eq!(value["overlays"][0], "buffer-zone");
     let outside = json(frontline().args([

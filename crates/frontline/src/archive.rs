@@ -247,6 +247,7 @@ impl Atlas {
                 file: f.name,
                 loaded: OnceLock::new(),
                 grid: OnceLock::new(),
+                edges: OnceLock::new(),
             })
             .collect();
         Ok(Atlas {
@@ -273,6 +274,7 @@ impl Atlas {
             }),
             admin1_areas: OnceLock::new(),
             layer_grids: OnceLock::new(),
+            route_edges: OnceLock::new(),
         })
     }
 }

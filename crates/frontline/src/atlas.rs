@@ -57,6 +57,8 @@ pub(crate) struct SnapshotSlot {
     pub(crate) loaded: OnceLock<Result<Snapshot, Problem>>,
     /// Its point-location grid, built on first use.
     pub(crate) grid: OnceLock<crate::index::ZoneGrid>,
+    /// Its zone edges for nearest queries, built on first use.
+    pub(crate) edges: OnceLock<crate::nearest::EdgeTree>,
 }
 
 /// A dated snapshot as listed by the manifest, without its geometry.
@@ -104,6 +106,8 @@ pub struct Atlas {
     pub(crate) admin1_areas: OnceLock<Vec<f64>>,
     /// Point-location grids of the static layers, built on first use.
     pub(crate) layer_grids: OnceLock<crate::index::LayerGrids>,
+    /// Route edges for nearest queries, built on first use.
+    pub(crate) route_edges: OnceLock<crate::nearest::EdgeTree>,
 }
 
 /// The control state in force on one date.
@@ -138,6 +142,11 @@ pub struct Location {
     pub rayon: Option<String>,
     /// Ids of the overlays in force that contain the point.
     pub overlays: Vec<String>,
+    /// The nearest ground held by another controller, and how far (the
+    /// contact line as seen from the point).
+    pub nearest_other: Option<crate::nearest::Nearby>,
+    /// The nearest route in force on the date, and how far.
+    pub nearest_route: Option<crate::nearest::Nearby>,
 }
 
 impl Atlas {
@@ -268,6 +277,7 @@ impl Atlas {
             archive: None,
             admin1_areas: OnceLock::new(),
             layer_grids: OnceLock::new(),
+            route_edges: OnceLock::new(),
         };
         atlas.check_references(layers, problems);
         Some(atlas)
@@ -487,6 +497,19 @@ impl Atlas {
         })
     }
 
+    /// The zone edges of the snapshot at `slot`, for nearest queries.
+    pub(crate) fn zone_edges(&self, slot: usize, snapshot: &Snapshot) -> &crate::nearest::EdgeTree {
+        self.snapshots[slot]
+            .edges
+            .get_or_init(|| crate::nearest::EdgeTree::of_zones(snapshot))
+    }
+
+    /// Every route's edges, for nearest queries.
+    pub(crate) fn route_edges(&self) -> &crate::nearest::EdgeTree {
+        self.route_edges
+            .get_or_init(|| crate::nearest::EdgeTree::of_routes(self))
+    }
+
     /// The point-location grids of de jure territories, admin-1 units and overlays.
     pub(crate) fn layer_grids(&self) -> &crate::index::LayerGrids {
         self.layer_grids
@@ -650,9 +673,18 @@ impl<'a> View<'a> {
     /// Who holds `point` on this view's date; see [`Atlas::locate`]. Answered
     /// from the atlas's point-location grids (built on first use, then kept).
     pub fn locate(&self, point: Point<f64>) -> Location {
-        crate::index::LocateIndex::new(self)
-            .locate(point.x(), point.y())
-            .to_location()
+        let here = crate::index::LocateIndex::new(self).locate(point.x(), point.y());
+        Location {
+            date: self.date,
+            lat: point.y(),
+            lon: point.x(),
+            controller: here.controller().map(str::to_owned),
+            de_jure: here.de_jure().map(str::to_owned),
+            rayon: here.rayon().map(str::to_owned),
+            overlays: here.overlays().map(str::to_owned).collect(),
+            nearest_other: self.nearest_other(point, here.controller()),
+            nearest_route: self.nearest_route(point),
+        }
     }
 
     /// The controller holding `point` by the plain scan: the first controller
@@ -707,6 +739,8 @@ impl<'a> View<'a> {
             date: self.date,
             lat: point.y(),
             lon: point.x(),
+            nearest_other: self.nearest_other(point, controller.as_deref()),
+            nearest_route: self.nearest_route(point),
             controller,
             de_jure,
             rayon,
@@ -808,6 +842,7 @@ fn read_snapshot_entries(
             file: entry.file.clone(),
             loaded: OnceLock::new(),
             grid: OnceLock::new(),
+            edges: OnceLock::new(),
         });
     }
     if slots.is_empty() && problems.is_empty() {

@@ -408,19 +408,6 @@ impl<'a> Located<'a> {
             .map(|i| self.atlas.admin1()[i as usize].name.as_str())
     }
 
-    /// The owned answer.
-    pub fn to_location(&self) -> crate::Location {
-        crate::Location {
-            date: self.date,
-            lat: self.lat,
-            lon: self.lon,
-            controller: self.controller().map(str::to_owned),
-            de_jure: self.de_jure().map(str::to_owned),
-            rayon: self.rayon().map(str::to_owned),
-            overlays: self.overlays().map(str::to_owned).collect(),
-        }
-    }
-
     /// Ids of the overlays in force on the date that cover the point.
     pub fn overlays(&self) -> impl Iterator<Item = &'a str> + 'a {
         let (atlas, date) = (self.atlas, self.date);

@@ -38,6 +38,7 @@ pub mod ingest;
 pub mod io;
 mod layer;
 pub mod model;
+pub mod nearest;
 pub mod reach;
 pub mod route;
 pub mod series;
