@@ -319,8 +319,8 @@ pub fn classify(
             bar.set_position(rows);
         }
     };
-    let reader: Box<dyn std::io::Read> = if input.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+    let reader: Box<dyn std::io::Read + Send> = if input.as_os_str() == "-" {
+        Box::new(std::io::stdin())
     } else {
         Box::new(
             std::fs::File::open(input).map_err(|source| frontline::Error::Io {

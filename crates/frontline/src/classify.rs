@@ -83,7 +83,7 @@ impl InputFormat {
 
 /// [`classify_csv`] or [`classify_geojson`], as `format` says; the output is
 /// in the same format as the input.
-pub fn classify<R: Read, W: Write>(
+pub fn classify<R: Read + Send, W: Write>(
     atlas: &Atlas,
     input: R,
     output: W,
@@ -116,7 +116,7 @@ pub fn classify<R: Read, W: Write>(
 /// assert!(text.contains("nowhere,abc,46.0,2021-06-01,,,,,\"column `lat`: expected a number, found \"\"abc\"\"\""));
 /// # Ok::<(), frontline::Error>(())
 /// ```
-pub fn classify_csv<R: Read, W: Write>(
+pub fn classify_csv<R: Read + Send, W: Write>(
     atlas: &Atlas,
     input: R,
     output: W,
@@ -131,7 +131,7 @@ pub fn classify_csv<R: Read, W: Write>(
         .flexible(true)
         .has_headers(true)
         .from_reader(input);
-    let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(output);
+    let mut output = output;
     let header = reader.byte_headers().map_err(io)?.clone();
     let column = |name: &str| {
         header
@@ -156,89 +156,179 @@ pub fn classify_csv<R: Read, W: Write>(
         options,
         width: header.len(),
     };
+    let written = |source: std::io::Error| Error::Io {
+        path: "CSV output".into(),
+        source,
+    };
     let mut out_header = header.clone();
     for c in OUTPUT_COLUMNS {
         out_header.push_field(c.as_bytes());
     }
-    writer.write_byte_record(&out_header).map_err(io)?;
+    let mut head = csv::WriterBuilder::new().from_writer(Vec::new());
+    head.write_byte_record(&out_header).map_err(io)?;
+    output
+        .write_all(&head.into_inner().map_err(|e| written(e.into_error()))?)
+        .map_err(written)?;
 
-    let mut summary = Summary::default();
-    let mut chunk: Vec<std::result::Result<csv::ByteRecord, String>> =
-        Vec::with_capacity(CHUNK_ROWS);
-    let mut results: Vec<RowResult> = Vec::with_capacity(CHUNK_ROWS);
-    let mut overlays = String::new();
-    let mut records = reader.byte_records();
-    loop {
-        chunk.clear();
-        // A row the reader cannot read still comes out, empty but for its error.
-        chunk.extend(
-            records
-                .by_ref()
-                .take(CHUNK_ROWS)
-                .map(|r| r.map_err(|e| format!("unreadable row: {e}"))),
-        );
-        if chunk.is_empty() {
-            break;
-        }
-        chunk
-            .par_iter()
-            .map(|record| match record {
-                Ok(record) => classify_row(atlas, record, &columns),
-                Err(message) => Err(message.clone()),
-            })
-            .collect_into_vec(&mut results);
-        for (record, result) in chunk.iter().zip(&results) {
-            let fields = record.as_ref().map_or(0, |r| r.len());
-            if let Ok(record) = record {
-                for field in record {
-                    writer.write_field(field).map_err(io)?;
-                }
-            }
-            // Short rows are padded so the appended columns line up.
-            for _ in fields..header.len() {
-                writer.write_field([]).map_err(io)?;
-            }
-            let error = summary.count(result);
-            match result {
-                Ok(here) => {
-                    overlays.clear();
-                    for (i, id) in here.overlays().enumerate() {
-                        if i > 0 {
-                            overlays.push(';');
-                        }
-                        overlays.push_str(id);
-                    }
-                    for field in [
-                        here.controller().unwrap_or_default(),
-                        here.de_jure().unwrap_or_default(),
-                        here.rayon().unwrap_or_default(),
-                        &overlays,
-                        "",
-                    ] {
-                        writer.write_field(field).map_err(io)?;
-                    }
-                }
-                _ => {
-                    for field in ["", "", "", "", error.unwrap_or_default()] {
-                        writer.write_field(field).map_err(io)?;
-                    }
-                }
-            }
-            writer.write_record(None::<&[u8]>).map_err(io)?;
-        }
-        progress(summary.rows);
+    // A reader thread parses chunks while this one locates and writes the
+    // previous; chunks go back to it for reuse, so no row allocates.
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Chunk>(1);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Chunk>();
+    for _ in 0..3 {
+        empty_tx
+            .send(Chunk::default())
+            .expect("the receiver is alive");
     }
-    writer.flush().map_err(|source| Error::Io {
-        path: "CSV output".into(),
-        source,
-    })?;
-    Ok(summary)
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while let Ok(mut chunk) = empty_rx.recv() {
+                chunk.fill(&mut reader);
+                let last = chunk.len == 0 || chunk.failed.is_some();
+                if full_tx.send(chunk).is_err() || last {
+                    break;
+                }
+            }
+        });
+        let mut summary = Summary::default();
+        while let Ok(mut chunk) = full_rx.recv() {
+            if let Some(e) = chunk.failed.take() {
+                return Err(io(e));
+            }
+            if chunk.len == 0 {
+                break;
+            }
+            // Locating and formatting run in parallel, a slice of the chunk
+            // per task, and the slices are written in order.
+            let parts: Vec<(Vec<u8>, Summary)> = chunk.records[..chunk.len]
+                .par_chunks(PART_ROWS)
+                .zip(chunk.errors[..chunk.len].par_chunks(PART_ROWS))
+                .map(|(rows, errors)| format_rows(atlas, rows, errors, &columns))
+                .collect::<std::result::Result<_, csv::Error>>()
+                .map_err(io)?;
+            // The reader may have gone (it stops at the end); nothing to reuse then.
+            let _ = empty_tx.send(chunk);
+            for (bytes, part) in parts {
+                output.write_all(&bytes).map_err(written)?;
+                summary.merge(part);
+            }
+            progress(summary.rows);
+        }
+        output.flush().map_err(written)?;
+        Ok(summary)
+    })
+}
+
+/// Rows read as one batch: `records[..len]`, and `errors[i]` set when row `i`
+/// could not be read (its record is then empty).
+#[derive(Default)]
+struct Chunk {
+    records: Vec<csv::ByteRecord>,
+    errors: Vec<Option<String>>,
+    len: usize,
+    failed: Option<csv::Error>,
+}
+
+impl Chunk {
+    fn fill<R: Read>(&mut self, reader: &mut csv::Reader<R>) {
+        self.records.resize_with(CHUNK_ROWS, csv::ByteRecord::new);
+        self.errors.resize(CHUNK_ROWS, None);
+        self.len = 0;
+        while self.len < CHUNK_ROWS {
+            let (record, error) = (&mut self.records[self.len], &mut self.errors[self.len]);
+            *error = None;
+            match reader.read_byte_record(record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                // Reading failed (the input, not a row): the run fails.
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                    self.failed = Some(e);
+                    break;
+                }
+                Err(e) => {
+                    record.clear();
+                    *error = Some(format!("unreadable row: {e}"));
+                }
+            }
+            self.len += 1;
+        }
+    }
+}
+
+/// Rows formatted by one parallel task.
+const PART_ROWS: usize = 2048;
+
+/// Locates and formats a slice of rows: their CSV bytes and their counts.
+fn format_rows(
+    atlas: &Atlas,
+    rows: &[csv::ByteRecord],
+    errors: &[Option<String>],
+    columns: &Columns,
+) -> std::result::Result<(Vec<u8>, Summary), csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::with_capacity(rows.len() * 96));
+    let mut summary = Summary::default();
+    let mut overlays = String::new();
+    for (record, error) in rows.iter().zip(errors) {
+        let result = match error {
+            None => classify_row(atlas, record, columns),
+            Some(message) => Err(message.clone()),
+        };
+        let fields = record.len();
+        for field in record {
+            writer.write_field(field)?;
+        }
+        // Short rows are padded so the appended columns line up.
+        for _ in fields..columns.width {
+            writer.write_field([])?;
+        }
+        let error = summary.count(&result);
+        match &result {
+            Ok(here) => {
+                overlays.clear();
+                for (i, id) in here.overlays().enumerate() {
+                    if i > 0 {
+                        overlays.push(';');
+                    }
+                    overlays.push_str(id);
+                }
+                for field in [
+                    here.controller().unwrap_or_default(),
+                    here.de_jure().unwrap_or_default(),
+                    here.rayon().unwrap_or_default(),
+                    &overlays,
+                    "",
+                ] {
+                    writer.write_field(field)?;
+                }
+            }
+            Err(_) => {
+                for field in ["", "", "", "", error.unwrap_or_default()] {
+                    writer.write_field(field)?;
+                }
+            }
+        }
+        writer.write_record(None::<&[u8]>)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok((bytes, summary))
 }
 
 /// A row's answer, or why there is none.
 type RowResult<'a> = std::result::Result<Located<'a>, String>;
 
 impl Summary {
+    /// Adds the counts of another run.
+    fn merge(&mut self, other: Summary) {
+        self.rows += other.rows;
+        self.errors += other.errors;
+        for (controller, n) in other.per_controller {
+            *self.per_controller.entry(controller).or_insert(0) += n;
+        }
+    }
+
     /// Counts one row; returns its error message, if any.
     fn count<'r>(&mut self, result: &'r RowResult) -> Option<&'r str> {
         self.rows += 1;

@@ -1,0 +1,70 @@
+//! Point-location throughput on a file of points, for peer comparisons on the
+//! very same points: reads little-endian f64 pairs (lon, lat), locates them
+//! all against the snapshot in force on a date through the grid, on one core
+//! and on all cores, and prints one JSON line with the throughputs and the
+//! number of points inside a zone.
+//!
+//! ```text
+//! cargo run --release -p frontline --example locate_points -- points.f64 2020-12-01
+//! ```
+
+use std::time::Instant;
+
+use frontline::index::LocateIndex;
+use frontline::{parse_date, Atlas};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [path, date] = args.as_slice() else {
+        return Err("usage: locate_points POINTS.f64 YYYY-MM-DD".into());
+    };
+    let bytes = std::fs::read(path)?;
+    if bytes.len() % 16 != 0 {
+        return Err(format!(
+            "{path}: expected (lon, lat) pairs of f64, {} bytes is not a multiple of 16",
+            bytes.len()
+        )
+        .into());
+    }
+    let points: Vec<(f64, f64)> = bytes
+        .chunks_exact(16)
+        .map(|c| {
+            let f = |b: &[u8]| f64::from_le_bytes(b.try_into().expect("8 bytes"));
+            (f(&c[..8]), f(&c[8..]))
+        })
+        .collect();
+    let atlas = Atlas::embedded()?;
+    let view = atlas.at(parse_date(date)?)?;
+    let index = LocateIndex::new(&view);
+    // Best of five runs each, after the grid is built.
+    let best = |run: &mut dyn FnMut() -> usize| {
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                let hits = run();
+                (start.elapsed().as_secs_f64(), hits)
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .expect("five runs")
+    };
+    let (one, hits) = best(&mut || {
+        points
+            .iter()
+            .filter(|&&(x, y)| index.controller(x, y).is_some())
+            .count()
+    });
+    let mut out = vec![None; points.len()];
+    let (all, _) = best(&mut || {
+        index.controllers_into(&points, &mut out);
+        out.iter().filter(|c| c.is_some()).count()
+    });
+    let n = points.len() as f64;
+    println!(
+        "{{\"points\": {}, \"hits\": {hits}, \"one_core_mpts\": {:.2}, \"all_cores_mpts\": {:.2}, \"threads\": {}}}",
+        points.len(),
+        n / one / 1e6,
+        n / all / 1e6,
+        rayon::current_num_threads()
+    );
+    Ok(())
+}
