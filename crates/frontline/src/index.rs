@@ -24,6 +24,9 @@ use crate::atlas::{Atlas, View};
 /// Layers per grid: a cell's set of covering layers is one `u64`.
 const LAYERS_PER_GRID: usize = 64;
 
+/// Points per parallel task in batch calls.
+const BLOCK: usize = 16 * 1024;
+
 /// Marks a cell value as an index into the crossed cells.
 const CROSSED: u32 = 1 << 31;
 
@@ -480,9 +483,15 @@ impl<'a> LocateIndex<'a> {
     /// The controller of each (lon, lat), in parallel, into `out` (one slot
     /// per point; no allocation per point).
     pub fn controllers_into(&self, points: &[(f64, f64)], out: &mut [Option<&'a str>]) {
-        out.par_iter_mut()
-            .zip(points.par_iter())
-            .for_each(|(slot, &(lon, lat))| *slot = self.controller(lon, lat));
+        // Blocks of plain loops: rayon's per-item machinery costs more than a
+        // grid look-up.
+        out.par_chunks_mut(BLOCK)
+            .zip(points.par_chunks(BLOCK))
+            .for_each(|(out, points)| {
+                for (slot, &(lon, lat)) in out.iter_mut().zip(points) {
+                    *slot = self.controller(lon, lat);
+                }
+            });
     }
 
     /// Controller, de jure country, rayon and overlays of (lon, lat).
@@ -539,10 +548,13 @@ impl Atlas {
         records: &[(f64, f64, NaiveDate)],
         out: &mut [Result<Located<'a>, RecordError>],
     ) {
-        out.par_iter_mut()
-            .zip(records.par_iter())
-            .with_min_len(1024)
-            .for_each(|(slot, &(lon, lat, date))| *slot = self.locate_record(lon, lat, date));
+        out.par_chunks_mut(BLOCK)
+            .zip(records.par_chunks(BLOCK))
+            .for_each(|(out, records)| {
+                for (slot, &(lon, lat, date)) in out.iter_mut().zip(records) {
+                    *slot = self.locate_record(lon, lat, date);
+                }
+            });
     }
 
     /// One record of [`Atlas::locate_many`].
