@@ -714,12 +714,6 @@ impl<'a> View<'a> {
     /// checked against, and cheaper for a handful of points than building them.
     pub fn locate_exact(&self, point: Point<f64>) -> Location {
         let controller = self.controller_exact(point).map(str::to_owned);
-        let de_jure = self
-            .atlas
-            .territories
-            .iter()
-            .find(|t| covers(&t.shape, point))
-            .map(|t| t.country.clone());
         let areas = self.atlas.admin1_areas();
         let rayon = self
             .atlas
@@ -729,12 +723,6 @@ impl<'a> View<'a> {
             .filter(|(_, unit)| covers(&unit.shape, point))
             .min_by(|(a, _), (b, _)| areas[*a].total_cmp(&areas[*b]))
             .map(|(_, unit)| unit.name.clone());
-        let overlays = self
-            .overlays
-            .iter()
-            .filter(|o| covers(&o.shape, point))
-            .map(|o| o.id.clone())
-            .collect();
         Location {
             date: self.date,
             lat: point.y(),
@@ -742,10 +730,27 @@ impl<'a> View<'a> {
             nearest_other: self.nearest_other(point, controller.as_deref()),
             nearest_route: self.nearest_route(point),
             controller,
-            de_jure,
+            de_jure: self.de_jure_exact(point).map(str::to_owned),
             rayon,
-            overlays,
+            overlays: self.overlays_exact(point).map(str::to_owned).collect(),
         }
+    }
+
+    /// The de jure country of `point` by the plain scan.
+    pub(crate) fn de_jure_exact(&self, point: Point<f64>) -> Option<&'a str> {
+        self.atlas
+            .territories
+            .iter()
+            .find(|t| covers(&t.shape, point))
+            .map(|t| t.country.as_str())
+    }
+
+    /// Ids of the overlays in force covering `point`, by the plain scan.
+    pub(crate) fn overlays_exact(&self, point: Point<f64>) -> impl Iterator<Item = &'a str> + '_ {
+        self.overlays
+            .iter()
+            .filter(move |o| covers(&o.shape, point))
+            .map(|o| o.id.as_str())
     }
 }
 

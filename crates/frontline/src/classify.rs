@@ -576,20 +576,12 @@ fn locate(
     lat: f64,
     day: NaiveDate,
 ) -> std::result::Result<Located<'_>, String> {
-    atlas.locate_record(lon, lat, day).map_err(|e| match e {
-        crate::index::RecordError::BadCoordinate => {
-            crate::atlas::check_point(geo::Point::new(lon, lat))
-                .err()
-                .map_or_else(|| e.to_string(), |e| e.to_string())
-        }
-        crate::index::RecordError::BeforeFirstSnapshot => crate::Error::BeforeFirstSnapshot {
-            date: day,
-            first: atlas.snapshots().first().map_or(day, |s| s.date),
-        }
-        .to_string(),
-        crate::index::RecordError::UnreadableSnapshot => atlas
-            .at(day)
+    atlas.locate_record(lon, lat, day).map_err(|e| {
+        // The whole message (which coordinate, which first date) comes from
+        // the checks the record failed.
+        crate::atlas::check_point(geo::Point::new(lon, lat))
+            .and_then(|()| atlas.snapshot_in_force(day).map(drop))
             .err()
-            .map_or_else(|| e.to_string(), |e| e.to_string()),
+            .map_or_else(|| e.to_string(), |full| full.to_string())
     })
 }

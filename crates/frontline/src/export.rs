@@ -132,7 +132,7 @@ impl View<'_> {
                 .places()
                 .iter()
                 .map(|p| {
-                    let here = self.locate_exact(p.point);
+                    let holder = self.controller_exact(p.point);
                     feature(
                         Geometry::Point(p.point),
                         [
@@ -141,7 +141,7 @@ impl View<'_> {
                             ("aliases", p.aliases.clone().into()),
                             ("country", p.country.as_str().into()),
                             ("admin1", p.admin1.clone().into()),
-                            ("controller", here.controller.into()),
+                            ("controller", holder.into()),
                             ("source", p.source.as_str().into()),
                             ("accuracy", p.accuracy.as_str().into()),
                         ],

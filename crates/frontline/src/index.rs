@@ -152,22 +152,8 @@ impl Grid {
             }
         }
         let owned = layers.iter().map(|&l| l.clone()).collect();
-        let bounds = layers
-            .iter()
-            .filter_map(|l| l.bounding_rect())
-            .reduce(|a, b| {
-                geo::Rect::new(
-                    Coord {
-                        x: a.min().x.min(b.min().x),
-                        y: a.min().y.min(b.min().y),
-                    },
-                    Coord {
-                        x: a.max().x.max(b.max().x),
-                        y: a.max().y.max(b.max().y),
-                    },
-                )
-            });
-        let Some(bounds) = bounds.filter(|_| !edges.is_empty()) else {
+        let corners: Vec<Coord<f64>> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
+        let Some(bounds) = geo::LineString(corners).bounding_rect() else {
             return Grid {
                 origin: Coord { x: 0.0, y: 0.0 },
                 cell: Coord { x: 1.0, y: 1.0 },

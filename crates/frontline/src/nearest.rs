@@ -49,11 +49,10 @@ impl EdgeTree {
             )
         });
         let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 0.0) };
-        let middle = ((lo + hi) / 2.0).to_radians().cos().max(0.01);
+        let squeeze = ((lo + hi) / 2.0).to_radians().cos().max(0.01);
         // Where |latitude| is largest a degree of longitude is shortest.
         let narrowest = lo.abs().max(hi.abs()).min(89.9).to_radians().cos();
-        let squeeze = middle;
-        let km_per_unit = KM_PER_DEGREE_FLOOR * (narrowest / middle).min(1.0);
+        let km_per_unit = KM_PER_DEGREE_FLOOR * (narrowest / squeeze).min(1.0);
         let squeezed = |c: Coord<f64>| Coord {
             x: c.x * squeeze,
             y: c.y,

@@ -288,22 +288,27 @@ pub fn split(view: &View<'_>, line: &LineString<f64>) -> Vec<Segment> {
     let mut segments: Vec<Segment> = Vec::new();
     let mut along = 0.0;
     for (a, b) in pieces {
-        let here = view.locate_exact(Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0));
+        // Only who holds it, whose it is and its overlays: no rayon, no
+        // nearest queries.
+        let middle = Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+        let controller = view.controller_exact(middle).map(str::to_owned);
+        let de_jure = view.de_jure_exact(middle).map(str::to_owned);
+        let overlays: Vec<String> = view.overlays_exact(middle).map(str::to_owned).collect();
         let piece = LineString(vec![a, b]);
         let km = length_km(&piece);
         match segments.last_mut() {
             Some(last)
-                if last.controller == here.controller
-                    && last.de_jure == here.de_jure
-                    && last.overlays == here.overlays =>
+                if last.controller == controller
+                    && last.de_jure == de_jure
+                    && last.overlays == overlays =>
             {
                 last.line.0.push(b);
                 last.length_km += km;
             }
             _ => segments.push(Segment {
-                controller: here.controller,
-                de_jure: here.de_jure,
-                overlays: here.overlays,
+                controller,
+                de_jure,
+                overlays,
                 length_km: km,
                 from_km: along,
                 line: piece,
