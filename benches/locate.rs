@@ -1,6 +1,6 @@
 //! Point location throughput: 1 M uniformly random points (seeded) over the
 //! region's bounding box against the 1994-05-12 and 2020-12-01 snapshots,
-//! one core and all cores; whole answers of dated records in a batch; and the
+//! point by point and in batches on one core and on all cores; whole answers of dated records in a batch; and the
 //! exact scan for the speed-up.
 //!
 //! ```text
@@ -21,11 +21,15 @@ fn locate(c: &mut Criterion) {
     let pts = seeded::region_points(1_000_000, 0x5eed);
     let mut group = c.benchmark_group("locate 1M points");
     group.sample_size(10);
+    let one_core = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     group.throughput(Throughput::Elements(pts.len() as u64));
     for date in ["1994-05-12", "2020-12-01"] {
         let view = atlas.at(parse_date(date).unwrap()).unwrap();
         let index = LocateIndex::new(&view);
-        group.bench_function(format!("{date} grid, one core"), |b| {
+        group.bench_function(format!("{date} grid point by point, one core"), |b| {
             b.iter(|| {
                 let mut held = 0usize;
                 for &(x, y) in &pts {
@@ -35,7 +39,10 @@ fn locate(c: &mut Criterion) {
             })
         });
         let mut out = vec![None; pts.len()];
-        group.bench_function(format!("{date} grid, all cores"), |b| {
+        group.bench_function(format!("{date} grid batch, one core"), |b| {
+            b.iter(|| one_core.install(|| index.controllers_into(&pts, black_box(&mut out))))
+        });
+        group.bench_function(format!("{date} grid batch, all cores"), |b| {
             b.iter(|| index.controllers_into(&pts, black_box(&mut out)))
         });
         group.bench_function(format!("{date} index build"), |b| {

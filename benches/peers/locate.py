@@ -6,8 +6,9 @@ large CSV (rows/s and peak memory).
 1 M uniformly random points (seeded) over the region's bounding box go to a
 binary file that every contender reads; the zones of the snapshot come from
 `frontline export`.
-- frontline: the grid (`index::LocateIndex`), one core and all cores
-  (examples/locate_points.rs, best of five runs);
+- frontline: the grid (`index::LocateIndex`), point by point, and in batches
+  (`controllers_into`) on one core and on all cores (examples/locate_points.rs,
+  best of twenty runs); ratios compare one core with one core, all with all;
 - shapely 2: `STRtree.query(points, predicate="within")` and prepared
   `contains_xy`, zone by zone (one core, as shapely runs);
 - Apache SedonaDB (if installed): `SELECT count(*) FROM pts p JOIN zones z
@@ -61,8 +62,9 @@ def best_of(fn, runs=3):
 
 ours = json.loads(subprocess.run([LOCATE_POINTS, points_path, DATE], check=True, capture_output=True, text=True).stdout)
 print(f"{N:,} points, snapshot in force on {DATE}, {len(zones)} zones")
-print(f"frontline grid, one core: {ours['one_core_mpts']:.2f} M points/s ({ours['hits']} hits)")
-print(f"frontline grid, all {ours['threads']} cores: {ours['all_cores_mpts']:.2f} M points/s")
+print(f"frontline grid, point by point, one core: {ours['point_by_point_mpts']:.2f} M points/s ({ours['hits']} hits)")
+print(f"frontline grid, batch, one core: {ours['one_core_mpts']:.2f} M points/s")
+print(f"frontline grid, batch, all {ours['threads']} cores: {ours['all_cores_mpts']:.2f} M points/s")
 
 points = shapely.points(xs, ys)
 tree = shapely.STRtree(zones)

@@ -9,6 +9,11 @@
 //! exact "covers" test: a point on a boundary is covered by every layer whose
 //! boundary it lies on.
 //!
+//! The hot path reads one byte a cell (the first covering layer), and the
+//! grid has an empty ring of cells around the layers, so a point beyond it
+//! is clamped in rather than tested. Batch calls fetch the cells of a few
+//! hundred points before deciding any, so the reads overlap.
+//!
 //! The atlas builds one grid per snapshot (its zones) and one each for de
 //! jure territories, admin-1 units and overlays, on first use, and keeps
 //! them: [`LocateIndex`] is a cheap handle on those grids for one date, and
@@ -16,10 +21,12 @@
 //! in parallel with no allocation per point.
 
 use chrono::NaiveDate;
+use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::{BoundingRect, Coord, Line, MultiPolygon, Point};
 use rayon::prelude::*;
 
 use crate::atlas::{Atlas, View};
+use crate::Controller;
 
 /// Layers per grid: a cell's set of covering layers is one `u64`.
 const LAYERS_PER_GRID: usize = 64;
@@ -29,6 +36,14 @@ const BLOCK: usize = 16 * 1024;
 
 /// Marks a cell value as an index into the crossed cells.
 const CROSSED: u32 = 1 << 31;
+
+/// The code of a cell edges cross, where the grid cannot answer alone; other
+/// codes are the first covering layer + 1, or 0 for none.
+const SLOW: u8 = 0x80;
+
+/// Points read ahead per pass in batch calls: their cells are all fetched
+/// before any is decoded, so the reads overlap.
+const LOOKAHEAD: usize = 256;
 
 /// A cell crossed by edges: `edges[start..end]` cross it; bit `l` of
 /// `inside` is set when layer `l` contains the cell centre.
@@ -45,17 +60,26 @@ struct Edge {
     a: Coord<f64>,
     b: Coord<f64>,
     layer: u8,
+    /// In a crossed cell's list: the side of a→b its centre lies on.
+    centre_side: Orientation,
 }
 
 /// One grid over up to 64 layers.
 #[derive(Debug, Clone)]
 struct Grid {
-    origin: Coord<f64>,
+    /// The centre of the first cell (its lower left).
+    first_centre: Coord<f64>,
     cell: Coord<f64>,
     /// 1 / cell size: a multiplication per query instead of a division.
     scale: Coord<f64>,
+    /// Cells in a row.
     nx: usize,
-    ny: usize,
+    /// The last cell's column and row.
+    last_x: f64,
+    last_y: f64,
+    /// Per cell, row by row: its code (see [`SLOW`]). One byte a cell keeps
+    /// the hot path in cache.
+    codes: Vec<u8>,
     /// Per cell: an index into `whole` or, with [`CROSSED`] set, into `crossed`.
     cells: Vec<u32>,
     /// The distinct covering sets of cells no edge crosses.
@@ -113,13 +137,56 @@ impl CoverIndex {
     #[inline]
     pub fn first(&self, lon: f64, lat: f64) -> Option<usize> {
         if let [grid] = self.grids.as_slice() {
-            let mask = grid.mask(lon, lat);
-            return (mask != 0).then(|| mask.trailing_zeros() as usize);
+            return grid.first(lon, lat);
         }
         self.grids.iter().enumerate().find_map(|(g, grid)| {
             let mask = grid.mask(lon, lat);
             (mask != 0).then(|| g * LAYERS_PER_GRID + mask.trailing_zeros() as usize)
         })
+    }
+
+    /// [`CoverIndex::first`] of each point, in order, on the calling thread
+    /// (see [`LocateIndex::controllers_into`] for the parallel call).
+    ///
+    /// ```
+    /// use frontline::index::CoverIndex;
+    /// use geo::{polygon, MultiPolygon};
+    /// let square: MultiPolygon<f64> = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)].into();
+    /// let index = CoverIndex::new([&square]);
+    /// let mut out = [None; 3];
+    /// index.first_into(&[(0.5, 0.5), (2.0, 0.5), (1.0, 1.0)], &mut out);
+    /// assert_eq!(out, [Some(0), None, Some(0)]);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When `out` is shorter than `points`.
+    pub fn first_into(&self, points: &[(f64, f64)], out: &mut [Option<usize>]) {
+        assert!(out.len() >= points.len(), "one answer slot per point");
+        self.codes_each(points, |i, code| out[i] = code.checked_sub(1));
+    }
+
+    /// Calls `emit(i, code)` for each point, where `code` is its first
+    /// covering layer + 1, or 0 for none. For one grid a pass reads the codes
+    /// of [`LOOKAHEAD`] points, then a second resolves the few that need
+    /// edges, so the cell reads overlap instead of waiting on each other.
+    #[inline(always)]
+    fn codes_each(&self, points: &[(f64, f64)], mut emit: impl FnMut(usize, usize)) {
+        let [grid] = self.grids.as_slice() else {
+            for (i, &(lon, lat)) in points.iter().enumerate() {
+                emit(i, self.first(lon, lat).map_or(0, |l| l + 1));
+            }
+            return;
+        };
+        let mut codes = [0u8; LOOKAHEAD];
+        for (c, chunk) in points.chunks(LOOKAHEAD).enumerate() {
+            for (code, &(lon, lat)) in codes.iter_mut().zip(chunk) {
+                *code = grid.codes[grid.cell_of(lon, lat)];
+            }
+            for (j, (&code, &(lon, lat))) in codes.iter().zip(chunk).enumerate() {
+                emit(c * LOOKAHEAD + j, grid.resolve(code, lon, lat) as usize);
+            }
+        }
     }
 
     /// Every layer covering (lon, lat), in the order given.
@@ -147,6 +214,7 @@ impl Grid {
                         a: e.start,
                         b: e.end,
                         layer: l as u8,
+                        centre_side: Orientation::Collinear,
                     }));
                 }
             }
@@ -154,28 +222,22 @@ impl Grid {
         let owned = layers.iter().map(|&l| l.clone()).collect();
         let corners: Vec<Coord<f64>> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
         let Some(bounds) = geo::LineString(corners).bounding_rect() else {
-            return Grid {
-                origin: Coord { x: 0.0, y: 0.0 },
-                cell: Coord { x: 1.0, y: 1.0 },
-                scale: Coord { x: 1.0, y: 1.0 },
-                nx: 0,
-                ny: 0,
-                cells: Vec::new(),
-                whole: Vec::new(),
-                crossed: Vec::new(),
-                edges: Vec::new(),
-                layers: owned,
-            };
+            // No edges: one empty cell answers everything.
+            let unit = Coord { x: 1.0, y: 1.0 };
+            return Grid::assemble(unit, unit, (1, 1), vec![0], vec![0], vec![], vec![], owned);
         };
         // About 64 cells per edge: most cells hold no edge, and those that do
         // hold one or two (measured: twice the throughput of four edges a cell).
-        let side = ((edges.len() as f64 * 64.0).sqrt().ceil() as usize).clamp(16, 2048);
-        let (nx, ny) = (side, side);
-        let origin = bounds.min();
+        let span = ((edges.len() as f64 * 64.0).sqrt().ceil() as usize).clamp(16, 2048);
+        // One cell more on every side: no edge reaches that ring, so a point
+        // beyond the grid, clamped into it, is rightly covered by nothing.
+        let (nx, ny) = (span + 2, span + 2);
+        let extent = bounds.width().max(bounds.height()).max(1e-9);
         let cell = Coord {
-            x: (bounds.width() / nx as f64).max(f64::MIN_POSITIVE) * (1.0 + 1e-9),
-            y: (bounds.height() / ny as f64).max(f64::MIN_POSITIVE) * (1.0 + 1e-9),
+            x: bounds.width().max(extent * 1e-6) / span as f64 * (1.0 + 1e-9),
+            y: bounds.height().max(extent * 1e-6) / span as f64 * (1.0 + 1e-9),
         };
+        let origin = bounds.min() - cell;
         let scale = Coord {
             x: 1.0 / cell.x,
             y: 1.0 / cell.y,
@@ -217,7 +279,8 @@ impl Grid {
         let mut crossed: Vec<Crossed> = Vec::new();
         let mut flat: Vec<Edge> = Vec::new();
         for gy in 0..ny {
-            let y = origin.y + (gy as f64 + 0.5) * cell.y;
+            // The very sums `mask_slow` uses for the centre.
+            let y = (origin.y + cell.y / 2.0) + gy as f64 * cell.y;
             let mut crossings: Vec<(f64, u8)> = edges
                 .iter()
                 .filter(|e| (e.a.y > y) != (e.b.y > y))
@@ -232,7 +295,7 @@ impl Grid {
             let mut inside: u64 = 0;
             let mut next = 0;
             for gx in 0..nx {
-                let x = origin.x + (gx as f64 + 0.5) * cell.x;
+                let x = (origin.x + cell.x / 2.0) + gx as f64 * cell.x;
                 while next < crossings.len() && crossings[next].0 < x {
                     inside ^= 1 << crossings[next].1;
                     next += 1;
@@ -248,8 +311,26 @@ impl Grid {
                     };
                     cells.push(at as u32);
                 } else {
+                    let centre = Coord { x, y };
                     let start = flat.len() as u32;
-                    flat.extend(list.iter().map(|&i| edges[i as usize]));
+                    flat.extend(list.iter().map(|&i| Edge {
+                        centre_side: side(edges[i as usize].a, edges[i as usize].b, centre),
+                        ..edges[i as usize]
+                    }));
+                    // The scanline's crossings are rounded: an edge a hair from
+                    // the centre could be put on the wrong side of it, so then
+                    // the centre's layers come from the exact rule.
+                    let tolerance = 1e-9 * (x.abs() + y.abs() + cell.x + cell.y);
+                    let near = list.iter().any(|&i| {
+                        let e = &edges[i as usize];
+                        orient(e.a, e.b, centre).abs()
+                            <= tolerance * (e.b - e.a).x.hypot((e.b - e.a).y)
+                    });
+                    let inside = if near {
+                        covering_set(layers, centre)
+                    } else {
+                        inside
+                    };
                     cells.push(CROSSED | crossed.len() as u32);
                     crossed.push(Crossed {
                         start,
@@ -259,53 +340,136 @@ impl Grid {
                 }
             }
         }
+        Grid::assemble(origin, cell, (nx, ny), cells, whole, crossed, flat, owned)
+    }
+
+    /// A grid from its parts: adds the cell codes and the derived sizes.
+    #[allow(clippy::too_many_arguments)] // one private constructor
+    fn assemble(
+        origin: Coord<f64>,
+        cell: Coord<f64>,
+        (nx, ny): (usize, usize),
+        cells: Vec<u32>,
+        whole: Vec<u64>,
+        crossed: Vec<Crossed>,
+        edges: Vec<Edge>,
+        layers: Vec<MultiPolygon<f64>>,
+    ) -> Grid {
+        let codes = cells
+            .iter()
+            .map(|&value| match whole.get(value as usize) {
+                _ if value & CROSSED != 0 => SLOW,
+                Some(&0) | None => 0,
+                Some(set) => set.trailing_zeros() as u8 + 1,
+            })
+            .collect();
         Grid {
-            origin,
+            first_centre: Coord {
+                x: origin.x + cell.x / 2.0,
+                y: origin.y + cell.y / 2.0,
+            },
             cell,
-            scale,
+            scale: Coord {
+                x: 1.0 / cell.x,
+                y: 1.0 / cell.y,
+            },
             nx,
-            ny,
+            last_x: nx.saturating_sub(1) as f64,
+            last_y: ny.saturating_sub(1) as f64,
+            codes,
             cells,
             whole,
             crossed,
-            edges: flat,
-            layers: owned,
+            edges,
+            layers,
+        }
+    }
+
+    /// The cell of (lon, lat), row by row; a point beyond the grid (or NaN)
+    /// is clamped into its empty outer ring. Branch-free, so batches of
+    /// look-ups overlap.
+    ///
+    /// The cell is the one whose centre is nearest, found by rounding: adding
+    /// 1.5 × 2⁵² leaves the rounded value in the low bits of the float, which
+    /// is cheaper than a checked conversion. A point on the border of two cells
+    /// may round to either; both see every edge near it (cells are padded by a
+    /// hair), so the answer is the same.
+    #[inline(always)]
+    fn cell_of(&self, lon: f64, lat: f64) -> usize {
+        const ROUND: f64 = 6_755_399_441_055_744.0;
+        let fx = ((lon - self.first_centre.x) * self.scale.x)
+            .max(0.0)
+            .min(self.last_x);
+        let fy = ((lat - self.first_centre.y) * self.scale.y)
+            .max(0.0)
+            .min(self.last_y);
+        let gx = (fx + ROUND).to_bits() as u32 as usize;
+        let gy = (fy + ROUND).to_bits() as u32 as usize;
+        gy * self.nx + gx
+    }
+
+    /// The first covering layer, read off the cell where no edge crosses it.
+    #[inline(always)]
+    fn first(&self, lon: f64, lat: f64) -> Option<usize> {
+        (self.code(lon, lat) as usize).checked_sub(1)
+    }
+
+    /// The first covering layer + 1 (0 for none) of (lon, lat).
+    #[inline(always)]
+    fn code(&self, lon: f64, lat: f64) -> u8 {
+        self.resolve(self.codes[self.cell_of(lon, lat)], lon, lat)
+    }
+
+    /// A cell's code, with [`SLOW`] resolved for (lon, lat).
+    #[inline(always)]
+    fn resolve(&self, code: u8, lon: f64, lat: f64) -> u8 {
+        if code != SLOW {
+            return code;
+        }
+        let mask = self.mask_slow(lon, lat);
+        if mask == 0 {
+            0
+        } else {
+            mask.trailing_zeros() as u8 + 1
         }
     }
 
     /// Bit `l` set when layer `l` covers (lon, lat).
     #[inline]
     fn mask(&self, lon: f64, lat: f64) -> u64 {
-        let (fx, fy) = (
-            (lon - self.origin.x) * self.scale.x,
-            (lat - self.origin.y) * self.scale.y,
-        );
-        if !(fx >= 0.0 && fy >= 0.0 && fx < self.nx as f64 && fy < self.ny as f64) {
-            // Outside the grid, but a point on its very edge may be on a layer
-            // (NaN fails every comparison: not near).
-            let (wx, wy) = (self.nx as f64 + 1e-6, self.ny as f64 + 1e-6);
-            let near = fx >= -1e-6 && fy >= -1e-6 && fx <= wx && fy <= wy;
-            return if near { self.exact(lon, lat) } else { 0 };
-        }
-        let (gx, gy) = (fx as usize, fy as usize);
-        let value = self.cells[gy * self.nx + gx];
+        let value = self.cells[self.cell_of(lon, lat)];
         if value & CROSSED == 0 {
             return self.whole[value as usize];
         }
+        self.mask_slow(lon, lat)
+    }
+
+    /// The covering set of a point in a cell edges cross: the centre's set,
+    /// flipped by each edge crossed on the way from the centre to the point.
+    #[inline(never)]
+    fn mask_slow(&self, lon: f64, lat: f64) -> u64 {
+        let at = self.cell_of(lon, lat);
+        let value = self.cells[at];
+        if value & CROSSED == 0 {
+            return self.whole[value as usize];
+        }
+        let (gx, gy) = (at % self.nx, at / self.nx);
         let Crossed { start, end, inside } = self.crossed[(value & !CROSSED) as usize];
         let centre = Coord {
-            x: self.origin.x + (gx as f64 + 0.5) * self.cell.x,
-            y: self.origin.y + (gy as f64 + 0.5) * self.cell.y,
+            x: self.first_centre.x + gx as f64 * self.cell.x,
+            y: self.first_centre.y + gy as f64 * self.cell.y,
         };
         let q = Coord { x: lon, y: lat };
         let mut state = inside;
         for e in &self.edges[start as usize..end as usize] {
-            let (o1, o2) = (orient(e.a, e.b, centre), orient(e.a, e.b, q));
-            let (o3, o4) = (orient(centre, q, e.a), orient(centre, q, e.b));
-            if o1 == 0.0 || o2 == 0.0 || o3 == 0.0 || o4 == 0.0 {
+            // Exact signs (robust predicates, as the exact rule uses): a point
+            // a hair off an edge gets the same side as there.
+            let (o1, o2) = (e.centre_side, side(e.a, e.b, q));
+            let (o3, o4) = (side(centre, q, e.a), side(centre, q, e.b));
+            if [o1, o2, o3, o4].contains(&Orientation::Collinear) {
                 return self.exact(lon, lat);
             }
-            if (o1 > 0.0) != (o2 > 0.0) && (o3 > 0.0) != (o4 > 0.0) {
+            if o1 != o2 && o3 != o4 {
                 state ^= 1 << e.layer;
             }
         }
@@ -315,12 +479,7 @@ impl Grid {
     /// The exact rule: every layer whose closed area holds the point.
     #[cold]
     fn exact(&self, lon: f64, lat: f64) -> u64 {
-        let point = Point::new(lon, lat);
-        self.layers
-            .iter()
-            .enumerate()
-            .filter(|(_, layer)| crate::atlas::covers(layer, point))
-            .fold(0, |mask, (l, _)| mask | 1 << l)
+        covering_set(&self.layers, Coord { x: lon, y: lat })
     }
 }
 
@@ -466,17 +625,44 @@ impl<'a> LocateIndex<'a> {
         Some(self.atlas.controllers()[c].id.as_str())
     }
 
-    /// The controller of each (lon, lat), in parallel, into `out` (one slot
-    /// per point; no allocation per point).
-    pub fn controllers_into(&self, points: &[(f64, f64)], out: &mut [Option<&'a str>]) {
+    /// The controller of each (lon, lat), in parallel on rayon's pool, into
+    /// `out` (one slot per point; no allocation per point).
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date, index::LocateIndex};
+    /// let atlas = Atlas::embedded()?;
+    /// let view = atlas.at(parse_date("2021-06-01")?)?;
+    /// let points = [(46.7528, 39.8177), (46.3382, 39.5129), (0.0, 0.0)];
+    /// let mut out = [None; 3];
+    /// LocateIndex::new(&view).controllers_into(&points, &mut out);
+    /// let ids: Vec<_> = out.iter().map(|c| c.map(|c| c.id.as_str())).collect();
+    /// assert_eq!(ids, [Some("nkr"), Some("armenia"), None]);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When `out` is shorter than `points`.
+    pub fn controllers_into(&self, points: &[(f64, f64)], out: &mut [Option<&'a Controller>]) {
+        assert!(out.len() >= points.len(), "one answer slot per point");
+        // The answer of each code (first layer + 1, 0 for none).
+        let controllers = self.atlas.controllers();
+        let by_code: Vec<Option<&Controller>> = std::iter::once(None)
+            .chain(
+                self.zones
+                    .controllers
+                    .iter()
+                    .map(|&c| Some(&controllers[c as usize])),
+            )
+            .collect();
         // Blocks of plain loops: rayon's per-item machinery costs more than a
         // grid look-up.
         out.par_chunks_mut(BLOCK)
             .zip(points.par_chunks(BLOCK))
             .for_each(|(out, points)| {
-                for (slot, &(lon, lat)) in out.iter_mut().zip(points) {
-                    *slot = self.controller(lon, lat);
-                }
+                self.zones
+                    .cover
+                    .codes_each(points, |i, code| out[i] = by_code[code])
             });
     }
 
@@ -571,7 +757,36 @@ impl Atlas {
     }
 }
 
-/// Twice the signed area of (a, b, c): > 0 when c is left of a→b.
+/// Bit `l` set when layer `l` covers `point` (the exact rule).
+fn covering_set<L: std::borrow::Borrow<MultiPolygon<f64>>>(layers: &[L], point: Coord<f64>) -> u64 {
+    layers
+        .iter()
+        .enumerate()
+        .filter(|(_, layer)| crate::atlas::covers(layer.borrow(), Point(point)))
+        .fold(0, |mask, (l, _)| mask | 1 << l)
+}
+
+/// Which side of a→b `c` lies on, exactly: the rounded determinant when it
+/// is further from zero than its error bound (Shewchuk's first filter, as in
+/// `robust::orient2d`), else the robust predicate itself.
+#[inline]
+fn side(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> Orientation {
+    const ERROR_BOUND: f64 = (3.0 + 16.0 * HALF_EPSILON) * HALF_EPSILON;
+    const HALF_EPSILON: f64 = f64::EPSILON / 2.0;
+    let left = (a.x - c.x) * (b.y - c.y);
+    let right = (a.y - c.y) * (b.x - c.x);
+    let det = left - right;
+    let bound = ERROR_BOUND * (left.abs() + right.abs());
+    if det > bound {
+        Orientation::CounterClockwise
+    } else if -det > bound {
+        Orientation::Clockwise
+    } else {
+        RobustKernel::orient2d(a, b, c)
+    }
+}
+
+/// Twice the signed area of (a, b, c): > 0 when c is left of a→b (rounded).
 #[inline]
 fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
     (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
@@ -648,5 +863,89 @@ mod tests {
             assert_eq!(index.first(i as f64 + 0.5, 0.5), Some(i));
         }
         assert_eq!(index.covering(70.0, 0.5).collect::<Vec<_>>(), [69, 70]);
+    }
+
+    #[test]
+    fn cell_borders_and_points_beyond_the_grid_follow_the_exact_rule() {
+        let triangle: MultiPolygon<f64> =
+            polygon![(x: 0.1, y: 0.2), (x: 3.7, y: 0.9), (x: 1.3, y: 2.9)].into();
+        let holed: MultiPolygon<f64> = polygon!(
+            exterior: [(x: 1.0, y: 1.0), (x: 3.0, y: 1.0), (x: 3.0, y: 3.0), (x: 1.0, y: 3.0)],
+            interiors: [[(x: 1.5, y: 1.5), (x: 2.5, y: 1.7), (x: 2.0, y: 2.5)]],
+        )
+        .into();
+        let index = CoverIndex::new([&triangle, &holed]);
+        let grid = &index.grids[0];
+        let (cell, centre) = (grid.cell, grid.first_centre);
+        let mut checked = 0;
+        // Every cell corner and border midpoint, three cells past the grid.
+        for i in -3..grid.nx as i32 + 3 {
+            for j in -3..grid.nx as i32 + 3 {
+                let x = centre.x + (i as f64 - 0.5) * cell.x;
+                let y = centre.y + (j as f64 - 0.5) * cell.y;
+                for (x, y) in [(x, y), (x + cell.x / 2.0, y), (x, y + cell.y / 2.0)] {
+                    assert_eq!(grid.mask(x, y), grid.exact(x, y), "at ({x}, {y})");
+                    checked += (grid.exact(x, y) != 0) as usize;
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} covered points checked");
+        // On and a hair off every edge, and on every vertex.
+        for layer in [&triangle, &holed] {
+            for ring in layer
+                .0
+                .iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            {
+                for line in ring.lines() {
+                    for t in [0.0, 0.25, 1.0 / 3.0, 0.5, 0.9, 1.0] {
+                        let on = line.start + (line.end - line.start) * t;
+                        for (dx, dy) in [(0.0, 0.0), (1e-15, 0.0), (0.0, -1e-15), (1e-9, 1e-9)] {
+                            let (x, y) = (on.x + dx, on.y + dy);
+                            assert_eq!(grid.mask(x, y), grid.exact(x, y), "at ({x}, {y})");
+                        }
+                    }
+                }
+            }
+        }
+        for (x, y) in [
+            (f64::NAN, 1.0),
+            (1.0, f64::NAN),
+            (f64::INFINITY, 1.0),
+            (f64::NEG_INFINITY, 1.0),
+            (1.0, 1e300),
+            (-1e300, -1e300),
+        ] {
+            assert_eq!(index.first(x, y), None, "at ({x}, {y})");
+        }
+    }
+
+    #[test]
+    fn batches_match_single_queries() {
+        // One grid, and several (more than 64 layers), over more points than
+        // one look-ahead pass.
+        for count in [3, 100] {
+            let squares: Vec<MultiPolygon<f64>> = (0..count)
+                .map(|i| {
+                    let x = i as f64;
+                    polygon![(x: x, y: 0.0), (x: x + 1.0, y: 0.0), (x: x + 0.5, y: 1.0)].into()
+                })
+                .collect();
+            let index = CoverIndex::new(&squares);
+            let points: Vec<(f64, f64)> = (0..3 * LOOKAHEAD + 7)
+                .map(|i| {
+                    let t = i as f64 / (3 * LOOKAHEAD) as f64;
+                    (
+                        t * (count as f64 + 1.0) - 0.5,
+                        (t * 97.0).fract() * 1.2 - 0.1,
+                    )
+                })
+                .collect();
+            let mut out = vec![None; points.len()];
+            index.first_into(&points, &mut out);
+            let single: Vec<_> = points.iter().map(|&(x, y)| index.first(x, y)).collect();
+            assert_eq!(out, single);
+            assert!(out.iter().any(|f| f.is_none()) && out.iter().any(|f| f.is_some()));
+        }
     }
 }
