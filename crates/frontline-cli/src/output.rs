@@ -252,6 +252,14 @@ pub enum CliError {
     Output(String),
 }
 
+impl CliError {
+    /// Writing failed because the reader of the output has gone.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CliError::Frontline(frontline::Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -330,7 +338,35 @@ pub fn classify(
         )
     };
     let reader = std::io::BufReader::with_capacity(1 << 20, reader);
-    let summary = if output.as_os_str() == "-" {
+    let summary = classify_to(atlas, reader, output, format, options, progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    // The library cannot know the input's name: problems with it get it here.
+    summary.map_err(|error| match error {
+        CliError::Frontline(frontline::Error::BadInput(mut problem)) => {
+            problem.file = if input.as_os_str() == "-" {
+                "standard input".into()
+            } else {
+                input.display().to_string()
+            };
+            CliError::Frontline(frontline::Error::BadInput(problem))
+        }
+        other => other,
+    })
+}
+
+/// Classifies `reader` into standard output for `-`, else atomically into
+/// the file.
+fn classify_to(
+    atlas: &frontline::Atlas,
+    reader: impl std::io::Read + Send,
+    output: &Path,
+    format: frontline::classify::InputFormat,
+    options: &frontline::classify::ClassifyOptions,
+    progress: impl FnMut(u64),
+) -> Result<frontline::classify::Summary, CliError> {
+    Ok(if output.as_os_str() == "-" {
         frontline::classify::classify(
             atlas,
             reader,
@@ -367,11 +403,7 @@ pub fn classify(
         }
         written?;
         result.expect("set when the write succeeded")
-    };
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    Ok(summary)
+    })
 }
 
 pub fn classify_summary(summary: &frontline::classify::Summary) {

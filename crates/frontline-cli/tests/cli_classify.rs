@@ -197,6 +197,10 @@ fn geojson_points_keep_their_members_and_gain_properties() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("4 rows, 2 with errors"));
     let text = std::fs::read_to_string(&out).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        json["name"], "sightings",
+        "the collection's members are kept"
+    );
     let features = json["features"].as_array().unwrap();
     assert_eq!(features.len(), 4, "every feature comes out");
     assert_eq!(features[0]["id"], 7);
@@ -225,7 +229,57 @@ fn geojson_points_keep_their_members_and_gain_properties() {
         .args(["--at", "2020-11-19"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("invalid input").and(predicate::str::contains("feature")));
+        .stderr(
+            predicate::str::contains("invalid input")
+                .and(predicate::str::contains("in.geojson: feature")),
+        );
     assert!(!cut.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    use std::io::Read;
+    let dir = std::env::temp_dir().join(format!("frontline-classify-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("many.csv");
+    // Far more output than a pipe holds, so writing must fail once the reader goes.
+    let mut text = String::from("lat,lon\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("{},{}\n", 39.0 + (i % 1000) as f64 * 1e-3, 46.5));
+    }
+    std::fs::write(&input, text).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("frontline"))
+        .arg("classify")
+        .arg(&input)
+        .args(["-o", "-", "--at", "2021-06-01"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // stdout is dropped here: the pipe is closed, as `| head` does.
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("classify kept running after its reader went away");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(head.starts_with(b"lat,lon,controller"));
     std::fs::remove_dir_all(&dir).unwrap();
 }

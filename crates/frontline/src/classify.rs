@@ -189,6 +189,9 @@ pub fn classify_csv<R: Read + Send, W: Write>(
                 }
             }
         });
+        // Moved here so that they go whenever this returns, early on a write
+        // error too: the reader, blocked on sending, then stops.
+        let (full_rx, empty_tx) = (full_rx, empty_tx);
         let mut summary = Summary::default();
         while let Ok(mut chunk) = full_rx.recv() {
             if let Some(e) = chunk.failed.take() {
@@ -354,16 +357,16 @@ impl Summary {
 /// Reads a GeoJSON FeatureCollection of points from `input` and writes it
 /// to `output`, each feature with the properties `controller`, `de_jure`,
 /// `rayon`, `overlays` (an array) and `error` added; every other member of
-/// a feature is kept as it was. A feature that is not a point, or lacks its
-/// date, keeps its data and says why in `error`. The date comes from the
-/// property `date` names, or is fixed. Streaming: the `features` array is read
-/// a chunk at a time (it must be the collection's first array member, as
-/// every common writer puts it).
+/// a feature, and of the collection, is kept as it was. A feature that is
+/// not a point, or lacks its date, keeps its data and says why in `error`.
+/// The date comes from the property `date` names, or is fixed. Streaming:
+/// the `features` array is read a chunk at a time
+/// ([`crate::feature_stream`]), and each chunk classified in parallel.
 ///
 /// ```
 /// use frontline::classify::{classify_geojson, DateSource};
 /// let atlas = frontline::Atlas::embedded()?;
-/// let input = r#"{"type": "FeatureCollection", "features": [
+/// let input = r#"{"type": "FeatureCollection", "name": "sightings", "features": [
 ///   {"type": "Feature", "geometry": {"type": "Point", "coordinates": [46.7528, 39.8177]}, "properties": {"name": "Stepanakert", "seen": "2024-01-01"}},
 ///   {"type": "Feature", "geometry": null, "properties": {"name": "lost", "seen": "2024-01-01"}}
 /// ]}"#;
@@ -371,6 +374,7 @@ impl Summary {
 /// let summary = classify_geojson(&atlas, input.as_bytes(), &mut output, &DateSource::Column("seen".into()), |_| {})?;
 /// assert_eq!((summary.rows, summary.errors), (2, 1));
 /// let out: serde_json::Value = serde_json::from_slice(&output).unwrap();
+/// assert_eq!(out["name"], "sightings");
 /// assert_eq!(out["features"][0]["properties"]["controller"], "azerbaijan");
 /// assert_eq!(out["features"][0]["properties"]["name"], "Stepanakert");
 /// assert_eq!(out["features"][1]["properties"]["error"], "feature 1: expected a Point geometry, found null");
@@ -383,80 +387,96 @@ pub fn classify_geojson<R: Read, W: Write>(
     date: &DateSource,
     mut progress: impl FnMut(u64),
 ) -> Result<Summary> {
-    use serde_json::{json, Value};
+    use crate::feature_stream::{read_feature_collection, Piece};
+    use serde_json::Value;
     let write = |e: std::io::Error| Error::Io {
         path: "GeoJSON output".into(),
         source: e,
     };
-    // geojson's one reader of raw feature values, one at a time.
-    #[allow(deprecated)]
-    let mut features = geojson::FeatureIterator::<_, Value>::new(std::io::BufReader::new(input))
-        .fuse()
-        .enumerate();
-    output
-        .write_all(b"{\"type\": \"FeatureCollection\", \"features\": [")
-        .map_err(write)?;
     let mut summary = Summary::default();
-    let mut chunk: Vec<(usize, Value)> = Vec::with_capacity(CHUNK_ROWS);
     let mut results: Vec<RowResult> = Vec::with_capacity(CHUNK_ROWS);
-    loop {
-        chunk.clear();
-        for (index, feature) in features.by_ref().take(CHUNK_ROWS) {
-            // Past a syntax error nothing can be read: stop, and the atomic
-            // write keeps no half output.
-            let feature = feature.map_err(|e| {
-                Error::BadInput(crate::Problem::feature(
-                    "GeoJSON input",
-                    index,
-                    None,
-                    format!("unreadable feature ({e}); nothing was written"),
-                ))
-            })?;
-            chunk.push((index, feature));
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        chunk
-            .par_iter()
-            .map(|(index, feature)| classify_feature(atlas, *index, feature, date))
-            .collect_into_vec(&mut results);
-        for ((index, feature), result) in chunk.iter_mut().zip(&results) {
-            let error = summary.count(result);
-            let added = match result {
-                Ok(here) => json!({
-                    "controller": here.controller(),
-                    "de_jure": here.de_jure(),
-                    "rayon": here.rayon(),
-                    "overlays": here.overlays().collect::<Vec<_>>(),
-                    "error": null,
-                }),
-                Err(_) => json!({
-                    "controller": null, "de_jure": null, "rayon": null,
-                    "overlays": [], "error": error,
-                }),
-            };
-            if let Some(object) = feature.as_object_mut() {
-                let properties = object.entry("properties").or_insert_with(|| json!({}));
-                if properties.is_null() {
-                    *properties = json!({});
+    // Members before `features` wait for the array to open: the output
+    // starts with `type` whatever the input's order.
+    let mut before: Vec<(String, Value)> = Vec::new();
+    let mut features_open = false;
+    let mut written = 0usize;
+    let member = |output: &mut W, key: &str, value: &Value| -> Result<()> {
+        output.write_all(b", ").map_err(write)?;
+        serde_json::to_writer(&mut *output, key).map_err(|e| write(e.into()))?;
+        output.write_all(b": ").map_err(write)?;
+        serde_json::to_writer(&mut *output, value).map_err(|e| write(e.into()))
+    };
+    // Parsing stays on this thread: features are allocated and freed by the
+    // same thread, which glibc's allocator needs to stay fast (a reader
+    // thread made the run twice as slow). Past a syntax error nothing more
+    // can be read: the error names the feature, and the caller's atomic
+    // write keeps no half output.
+    read_feature_collection(input, "GeoJSON input", CHUNK_ROWS, |piece| {
+        match piece {
+            Piece::Member(key, value) if !features_open => before.push((key, value)),
+            Piece::Member(key, value) => member(&mut output, &key, &value)?,
+            Piece::FeaturesBegin => {
+                features_open = true;
+                output
+                    .write_all(b"{\"type\": \"FeatureCollection\"")
+                    .map_err(write)?;
+                for (key, value) in before.drain(..) {
+                    member(&mut output, &key, &value)?;
                 }
-                if let (Some(properties), Value::Object(added)) =
-                    (properties.as_object_mut(), added)
-                {
-                    properties.extend(added);
-                }
+                output.write_all(b", \"features\": [").map_err(write)?;
             }
-            output
-                .write_all(if *index == 0 { b"\n" } else { b",\n" })
-                .map_err(write)?;
-            serde_json::to_writer(&mut output, feature).map_err(|e| write(e.into()))?;
+            Piece::Features(mut chunk) => {
+                chunk
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, feature)| classify_feature(atlas, written + i, feature, date))
+                    .collect_into_vec(&mut results);
+                for (feature, result) in chunk.iter_mut().zip(&results) {
+                    let error = summary.count(result);
+                    add_properties(feature, result, error);
+                    output
+                        .write_all(if written == 0 { b"\n" } else { b",\n" })
+                        .map_err(write)?;
+                    serde_json::to_writer(&mut output, feature).map_err(|e| write(e.into()))?;
+                    written += 1;
+                }
+                progress(summary.rows);
+            }
+            Piece::FeaturesEnd => output.write_all(b"\n]").map_err(write)?,
         }
-        progress(summary.rows);
-    }
-    output.write_all(b"\n]}\n").map_err(write)?;
+        Ok(())
+    })?;
+    output.write_all(b"}\n").map_err(write)?;
     output.flush().map_err(write)?;
     Ok(summary)
+}
+
+/// Adds the classification's properties to a feature (creating
+/// `properties` when it is missing or null).
+fn add_properties(feature: &mut serde_json::Value, result: &RowResult, error: Option<&str>) {
+    use serde_json::{json, Value};
+    let added = match result {
+        Ok(here) => json!({
+            "controller": here.controller(),
+            "de_jure": here.de_jure(),
+            "rayon": here.rayon(),
+            "overlays": here.overlays().collect::<Vec<_>>(),
+            "error": null,
+        }),
+        Err(_) => json!({
+            "controller": null, "de_jure": null, "rayon": null,
+            "overlays": [], "error": error,
+        }),
+    };
+    if let Some(object) = feature.as_object_mut() {
+        let properties = object.entry("properties").or_insert_with(|| json!({}));
+        if properties.is_null() {
+            *properties = json!({});
+        }
+        if let (Some(properties), Value::Object(added)) = (properties.as_object_mut(), added) {
+            properties.extend(added);
+        }
+    }
 }
 
 fn classify_feature<'a>(

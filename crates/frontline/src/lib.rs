@@ -32,6 +32,7 @@ pub mod classify;
 pub mod diff;
 pub mod error;
 pub mod export;
+pub mod feature_stream;
 pub mod geometry;
 pub mod index;
 pub mod ingest;

@@ -1,0 +1,284 @@
+//! Reading a GeoJSON FeatureCollection of any size a chunk of features at a
+//! time, with every other member of the collection kept, wherever it stands.
+//!
+//! The whole document is parsed (so a member named `features` nested inside
+//! another member is never mistaken for the collection's array), but only one
+//! member or one chunk of features is held at a time.
+
+use std::io::Read;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use crate::error::{Error, Problem, Result};
+
+/// What [`read_feature_collection`] meets, in document order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// A member of the collection other than `type` and `features` (`name`,
+    /// `crs`, `bbox`, foreign members), with its value.
+    Member(String, Value),
+    /// The `features` array opens.
+    FeaturesBegin,
+    /// Up to `chunk` features, in order.
+    Features(Vec<Value>),
+    /// The `features` array is closed.
+    FeaturesEnd,
+}
+
+/// Reads the FeatureCollection in `input` and hands its pieces to `take`,
+/// features in chunks of at most `chunk` (at least one). `take` may stop
+/// the reading by returning an error, which is then returned as it is.
+///
+/// The input must be one JSON object whose `type`, if present, is
+/// `FeatureCollection`, with exactly one `features` array. Errors name
+/// `source`, the feature being read, and the line and column.
+///
+/// ```
+/// use frontline::feature_stream::{read_feature_collection, Piece};
+/// let input = r#"{"name": "sightings", "type": "FeatureCollection",
+///   "metadata": {"features": ["not these"]},
+///   "features": [{"type": "Feature"}, {"type": "Feature"}, {"type": "Feature"}],
+///   "licence": "CC0"}"#;
+/// let mut pieces = Vec::new();
+/// read_feature_collection(input.as_bytes(), "sightings.geojson", 2, |piece| {
+///     pieces.push(match piece {
+///         Piece::Member(name, _) => name,
+///         Piece::FeaturesBegin => "[".into(),
+///         Piece::Features(chunk) => chunk.len().to_string(),
+///         Piece::FeaturesEnd => "]".into(),
+///     });
+///     Ok(())
+/// })?;
+/// assert_eq!(pieces, ["name", "metadata", "[", "2", "1", "]", "licence"]);
+///
+/// let error = read_feature_collection(r#"{"type": "Feature"}"#.as_bytes(), "one.geojson", 2, |_| Ok(()))
+///     .unwrap_err();
+/// assert!(error.to_string().contains("expected a FeatureCollection"), "{error}");
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn read_feature_collection<R: Read>(
+    input: R,
+    source: &str,
+    chunk: usize,
+    mut take: impl FnMut(Piece) -> Result<()>,
+) -> Result<()> {
+    let mut reader = Reader {
+        take: &mut take,
+        chunk: chunk.max(1),
+        read: None,
+        stopped: None,
+    };
+    let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(input));
+    let parsed =
+        de::Deserializer::deserialize_map(&mut json, &mut reader).and_then(|()| json.end());
+    if let Some(error) = reader.stopped {
+        return Err(error);
+    }
+    parsed.map_err(|e| {
+        let problem = match reader.read {
+            Some(index) => Problem::feature(source, index, None, describe(&e)),
+            None => Problem::file(source, describe(&e)),
+        };
+        Error::BadInput(problem)
+    })
+}
+
+fn describe(e: &serde_json::Error) -> String {
+    let what = e.to_string();
+    // serde_json appends " at line L column C" to syntax errors only.
+    if what.contains(" at line ") || e.line() == 0 {
+        what
+    } else {
+        format!("{what} (line {}, column {})", e.line(), e.column())
+    }
+}
+
+/// The visitor of the collection object and of its `features` array.
+struct Reader<'t, F> {
+    take: &'t mut F,
+    chunk: usize,
+    /// Index of the feature being read, once the array is open.
+    read: Option<usize>,
+    /// The error `take` stopped with.
+    stopped: Option<Error>,
+}
+
+impl<F: FnMut(Piece) -> Result<()>> Reader<'_, F> {
+    fn give<E: de::Error>(&mut self, piece: Piece) -> std::result::Result<(), E> {
+        (self.take)(piece).map_err(|error| {
+            self.stopped = Some(error);
+            E::custom("stopped")
+        })
+    }
+}
+
+impl<'de, F: FnMut(Piece) -> Result<()>> Visitor<'de> for &mut Reader<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a GeoJSON FeatureCollection object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let mut features_seen = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "features" if features_seen => {
+                    return Err(de::Error::custom("`features` appears twice"));
+                }
+                "features" => {
+                    features_seen = true;
+                    self.give(Piece::FeaturesBegin)?;
+                    map.next_value_seed(FeatureArray(&mut *self))?;
+                    self.read = None;
+                    self.give(Piece::FeaturesEnd)?;
+                }
+                "type" => {
+                    let kind: Value = map.next_value()?;
+                    if kind != "FeatureCollection" {
+                        return Err(de::Error::custom(format!(
+                            "expected a FeatureCollection, found \"type\": {kind}; \
+                             wrap features in {{\"type\": \"FeatureCollection\", \"features\": [...]}}"
+                        )));
+                    }
+                }
+                _ => {
+                    let value: Value = map.next_value()?;
+                    self.give(Piece::Member(key, value))?;
+                }
+            }
+        }
+        if features_seen {
+            Ok(())
+        } else {
+            Err(de::Error::custom(
+                "expected a FeatureCollection with a `features` array, found no `features` member",
+            ))
+        }
+    }
+}
+
+/// The `features` array, read a chunk at a time.
+struct FeatureArray<'r, 't, F>(&'r mut Reader<'t, F>);
+
+impl<'de, F: FnMut(Piece) -> Result<()>> DeserializeSeed<'de> for FeatureArray<'_, '_, F> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Piece) -> Result<()>> Visitor<'de> for FeatureArray<'_, '_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of features")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let reader = self.0;
+        let mut index = 0;
+        let mut chunk = Vec::with_capacity(reader.chunk);
+        loop {
+            reader.read = Some(index);
+            let Some(feature) = seq.next_element::<Value>()? else {
+                break;
+            };
+            chunk.push(feature);
+            index += 1;
+            if chunk.len() == reader.chunk {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(reader.chunk));
+                reader.give(Piece::Features(full))?;
+            }
+        }
+        if !chunk.is_empty() {
+            reader.give(Piece::Features(chunk))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(input: &str, chunk: usize) -> Result<Vec<Piece>> {
+        let mut all = Vec::new();
+        read_feature_collection(input.as_bytes(), "in.geojson", chunk, |p| {
+            all.push(p);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    #[test]
+    fn features_come_in_chunks_and_members_in_place() {
+        let got = pieces(
+            r#"{"features": [1, 2, 3, 4, 5], "type": "FeatureCollection", "crs": null}"#,
+            2,
+        )
+        .unwrap();
+        let counts: Vec<String> = got
+            .iter()
+            .map(|p| match p {
+                Piece::Member(k, v) => format!("{k}={v}"),
+                Piece::FeaturesBegin => "[".into(),
+                Piece::Features(c) => format!("{c:?}"),
+                Piece::FeaturesEnd => "]".into(),
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                "[",
+                "[Number(1), Number(2)]",
+                "[Number(3), Number(4)]",
+                "[Number(5)]",
+                "]",
+                "crs=null"
+            ]
+        );
+        assert_eq!(
+            pieces(r#"{"type": "FeatureCollection", "features": []}"#, 3).unwrap(),
+            [Piece::FeaturesBegin, Piece::FeaturesEnd]
+        );
+    }
+
+    #[test]
+    fn bad_collections_are_refused_with_the_place() {
+        let error = |input: &str| pieces(input, 2).unwrap_err().to_string();
+        assert!(error(r#"{"type": "FeatureCollection"}"#).contains("no `features` member"));
+        assert!(error(r#"[1, 2]"#).contains("expected a GeoJSON FeatureCollection object"));
+        assert!(error(r#"{"features": [], "features": []}"#).contains("appears twice"));
+        assert!(error(r#"{"features": {}}"#).contains("expected an array of features"));
+        let cut = error("{\"features\": [{}, {},\n {\"a\": ");
+        assert!(cut.contains("in.geojson: feature 2: "), "{cut}");
+        assert!(cut.contains("line 2"), "{cut}");
+        let trailing = error(r#"{"features": []} x"#);
+        assert!(trailing.contains("trailing characters"), "{trailing}");
+    }
+
+    #[test]
+    fn the_taker_can_stop_the_reading() {
+        let mut seen = 0;
+        let error = read_feature_collection(
+            r#"{"features": [1, 2, 3, 4, 5]}"#.as_bytes(),
+            "in.geojson",
+            1,
+            |p| {
+                if let Piece::Features(_) = p {
+                    seen += 1;
+                    if seen == 2 {
+                        return Err(Error::BadInput(Problem::file("out", "disk full")));
+                    }
+                }
+                Ok(())
+            },
+        )
+        .unwrap_err();
+        assert_eq!(seen, 2);
+        assert_eq!(error.to_string(), "invalid input: out: disk full");
+    }
+}
