@@ -1,6 +1,22 @@
 //! `frontline`: a thin command line over the `frontline` library. Every
 //! command parses its arguments, makes one library call and prints the result.
 
+/// `print!` to standard output that never panics: when the reader has gone
+/// (`| head`) the process ends quietly, as a pipeline expects.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `outln!` after the manner of [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        out!($($arg)*);
+        out!("\n");
+    }};
+}
+
 mod output;
 
 use std::path::PathBuf;
@@ -467,7 +483,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             let series = atlas.series(from, to)?;
             match format {
                 SeriesFormat::Json => output::json(&output::series_json(&series)),
-                SeriesFormat::Csv => print!("{}", output::series_csv(&series)),
+                SeriesFormat::Csv => out!("{}", output::series_csv(&series)),
             }
         }
         Command::Render {
@@ -547,7 +563,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             let report = atlas.route_report(&id, at, exposure_km)?;
             match format {
                 DiffFormat::Json => output::json(&report),
-                DiffFormat::Geojson => println!("{}", output::route_geojson(&report)),
+                DiffFormat::Geojson => outln!("{}", output::route_geojson(&report)),
                 DiffFormat::Table => output::route_table(&report),
             }
         }
@@ -561,7 +577,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             let reach = atlas.reach(&from, &to, at, &side)?;
             match format {
                 DiffFormat::Json => output::json(&reach),
-                DiffFormat::Geojson => println!("{}", output::reach_geojson(&reach)),
+                DiffFormat::Geojson => outln!("{}", output::reach_geojson(&reach)),
                 DiffFormat::Table => output::reach_table(&reach),
             }
         }

@@ -8,9 +8,21 @@ use frontline::validate::Report;
 use frontline::Location;
 use frontline::{Diff, Series};
 
+/// Writes to standard output. A reader that has gone (`| head`) ends the
+/// process quietly with success; any other failure ends it with the error.
+pub fn write_stdout(text: std::fmt::Arguments) {
+    if let Err(error) = std::io::stdout().lock().write_fmt(text) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: standard output: {error}");
+        std::process::exit(2);
+    }
+}
+
 /// Pretty JSON on standard output.
 pub fn json<T: serde::Serialize>(value: &T) {
-    println!("{}", to_json(value));
+    outln!("{}", to_json(value));
 }
 
 /// Pretty JSON text.
@@ -51,7 +63,7 @@ impl Table {
     }
 
     pub fn print(&self) {
-        print!("{}", self.render());
+        out!("{}", self.render());
     }
 
     pub fn render(&self) -> String {
@@ -81,7 +93,7 @@ impl Table {
 }
 
 pub fn stats_table(stats: &Stats) {
-    println!("{} (snapshot {})", stats.date, stats.snapshot);
+    outln!("{} (snapshot {})", stats.date, stats.snapshot);
     let mut table = Table::new(["controller", "name", "area_km2"]);
     for c in &stats.controllers {
         table.row([c.id.clone(), c.name.clone(), format!("{:.1}", c.area_km2)]);
@@ -128,7 +140,7 @@ pub fn validation(report: &Report, as_json: bool) {
         return json(report);
     }
     for problem in &report.problems {
-        println!("problem: {problem}");
+        outln!("problem: {problem}");
     }
     let counts: Vec<String> = report
         .counts
@@ -136,18 +148,21 @@ pub fn validation(report: &Report, as_json: bool) {
         .map(|(layer, n)| format!("{n} {layer}"))
         .collect();
     if !counts.is_empty() {
-        println!("read {}", counts.join(", "));
+        outln!("read {}", counts.join(", "));
     }
     for p in &report.partitions {
-        println!(
+        outln!(
             "snapshot {}: gaps {:.5} km², outside {:.5} km², overlaps {:.5} km²",
-            p.snapshot, p.gap_km2, p.outside_km2, p.overlap_km2
+            p.snapshot,
+            p.gap_km2,
+            p.outside_km2,
+            p.overlap_km2
         );
     }
     if report.is_ok() {
-        println!("ok: no problems");
+        outln!("ok: no problems");
     } else {
-        println!("{} problem(s)", report.problems.len());
+        outln!("{} problem(s)", report.problems.len());
     }
 }
 
@@ -234,14 +249,14 @@ pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: b
     table.print();
     for r in reports {
         for repair in &r.repairs {
-            println!("repaired: {repair}");
+            outln!("repaired: {repair}");
         }
         for problem in &r.problems {
-            println!("problem: {problem}");
+            outln!("problem: {problem}");
         }
     }
     let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
-    println!("{} file(s), {} with problems", reports.len(), bad);
+    outln!("{} file(s), {} with problems", reports.len(), bad);
 }
 
 /// Any error a command can end with; printed as one line.
@@ -425,7 +440,7 @@ pub fn classify_summary(summary: &frontline::classify::Summary) {
 }
 
 pub fn route_table(report: &frontline::route::RouteReport) {
-    println!(
+    outln!(
         "{} on {}: {:.1} km, {:?}{}",
         report.id,
         report.date,
@@ -438,11 +453,12 @@ pub fn route_table(report: &frontline::route::RouteReport) {
         }
     );
     if let Some(share) = report.in_corridor_share {
-        println!("in its corridor: {:.1} %", share * 100.0);
+        outln!("in its corridor: {:.1} %", share * 100.0);
     }
-    println!(
+    outln!(
         "within {} km of another side's ground: {:.1} km",
-        report.exposure_within_km, report.exposure_km
+        report.exposure_within_km,
+        report.exposure_km
     );
     let mut table = Table::new(["from_km", "km", "controller", "de_jure", "overlays"]);
     for s in &report.segments {
@@ -471,7 +487,7 @@ pub fn route_geojson(report: &frontline::route::RouteReport) -> String {
 
 pub fn reach_table(reach: &frontline::reach::Reach) {
     if reach.reachable {
-        println!(
+        outln!(
             "{} → {} on {} for {}: reachable, {:.1} km",
             reach.from,
             reach.to,
@@ -479,15 +495,18 @@ pub fn reach_table(reach: &frontline::reach::Reach) {
             reach.side,
             reach.length_km.unwrap_or(0.0)
         );
-        println!("via: {}", reach.path.join(" → "));
+        outln!("via: {}", reach.path.join(" → "));
     } else {
-        println!(
+        outln!(
             "{} → {} on {} for {}: not reachable",
-            reach.from, reach.to, reach.date, reach.side
+            reach.from,
+            reach.to,
+            reach.date,
+            reach.side
         );
-        println!("why: {}", reach.reason.clone().unwrap_or_default());
+        outln!("why: {}", reach.reason.clone().unwrap_or_default());
         if !reach.path.is_empty() {
-            println!("the road there: {}", reach.path.join(" → "));
+            outln!("the road there: {}", reach.path.join(" → "));
         }
     }
 }

@@ -218,3 +218,47 @@ fn render_and_chart_an_archive() {
         assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{file}");
     }
 }
+
+#[test]
+fn printing_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    // 1,200 daily files: series JSON far larger than a pipe holds.
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+    let files: Vec<(String, String)> = (0..1200)
+        .map(|i| {
+            let day = start + chrono::Days::new(i);
+            let polygon = cell(0.0, 0.1 + i as f64 * 1e-4);
+            (format!("a_{}.geojson", day.format("%Y%m%d")), polygon)
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(f, t)| (f.as_str(), t.as_str()))
+        .collect();
+    let dir = archive("pipe", &refs);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("frontline"))
+        .arg("--archive")
+        .arg(&dir)
+        .args([
+            "--side",
+            "Blue",
+            "series",
+            "--from",
+            "2022-01-01",
+            "--to",
+            "2025-12-31",
+        ])
+        .args(["--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // stdout is closed here, as `| head -c 10` does.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}: {stderr}", output.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
