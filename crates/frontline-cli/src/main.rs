@@ -253,6 +253,7 @@ enum Command {
     /// Append controller, de_jure, rayon, overlays and error columns to every
     /// row of a CSV of points, or properties to every feature of a GeoJSON
     /// FeatureCollection of points (streaming; no row is ever dropped).
+    #[command(group(clap::ArgGroup::new("when").required(true).args(["date_col", "at"])))]
     Classify {
         /// Input CSV or GeoJSON, or - for standard input.
         input: PathBuf,
@@ -269,7 +270,7 @@ enum Command {
         #[arg(long, default_value = "lon")]
         lon_col: String,
         /// Column (GeoJSON: property) holding each row's date (YYYY-MM-DD).
-        #[arg(long, required_unless_present = "at", conflicts_with = "at")]
+        #[arg(long)]
         date_col: Option<String>,
         /// One date for every row.
         #[arg(long, value_parser = date)]
@@ -349,12 +350,20 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(),
         Err(error) => {
-            // One line: clap's first line names the culprit; usage is one --help away.
+            // One line: clap's lines up to the usage name the culprit (some
+            // put it on the second line); usage is one --help away.
             let rendered = error.to_string();
             let first = rendered
                 .lines()
-                .next()
-                .unwrap_or("error: invalid arguments");
+                .take_while(|line| !line.trim().is_empty() && !line.starts_with("Usage:"))
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let first = if first.is_empty() {
+                "error: invalid arguments"
+            } else {
+                first.as_str()
+            };
             eprintln!("{first} (see frontline --help)");
             return ExitCode::from(2);
         }
