@@ -13,9 +13,10 @@ binary file that every contender reads; the zones of the snapshot come from
   `contains_xy`, zone by zone (one core, as shapely runs);
 - Apache SedonaDB (if installed): `SELECT count(*) FROM pts p JOIN zones z
   ON ST_Intersects(p.geom, z.geom)` over in-memory tables (all cores).
-Then `frontline classify` of seeded CSVs of 1 M and 10 M rows with dates
-spread over 1994–2023, under /usr/bin/time -v: rows/s and peak resident
-memory (the same peak at both sizes shows the streaming).
+Then `frontline classify` of seeded CSVs of 1 M and 10 M rows, and of a
+1 M-feature GeoJSON FeatureCollection, with dates spread over 1994–2023,
+under /usr/bin/time -v: rows/s and peak resident memory (the same peak at
+both sizes shows the streaming).
 
 Usage (after cargo build --release -p frontline-cli and
 cargo build --release -p frontline --example locate_points):
@@ -93,21 +94,29 @@ for name, mpts, found, mine in rows:
     print(f"{name}: {mpts:.2f} M points/s ({agree}); frontline {mine / mpts:.1f}x")
 
 
-def classify(rows):
-    """A seeded CSV of `rows` rows, classified by the CLI under /usr/bin/time -v."""
-    path = os.path.join(tmp, f"rows-{rows}.csv")
+def classify(rows, geojson=False):
+    """A seeded CSV (or GeoJSON FeatureCollection) of `rows` rows, classified
+    by the CLI under /usr/bin/time -v."""
+    path = os.path.join(tmp, f"rows-{rows}.{'geojson' if geojson else 'csv'}")
     dates = np.array(["1994-06-01", "2020-11-15", "2021-06-01", "2022-10-01", "2023-10-01"])
     g = np.random.default_rng(rows)
     with open(path, "w") as f:
-        f.write("id,lat,lon,when\n")
+        f.write('{"type": "FeatureCollection", "features": [\n' if geojson else "id,lat,lon,when\n")
         for start in range(0, rows, 1_000_000):
             n = min(1_000_000, rows - start)
             lat = 38.3 + g.random(n) * 3.65
             lon = 43.4 + g.random(n) * 6.6
             when = dates[g.integers(0, len(dates), n)]
-            f.write("".join(f"{start + i},{a:.6f},{b:.6f},{d}\n" for i, (a, b, d) in enumerate(zip(lat, lon, when))))
+            if geojson:
+                f.write(",\n".join(
+                    f'{{"type": "Feature", "properties": {{"id": {start + i}, "when": "{d}"}}, '
+                    f'"geometry": {{"type": "Point", "coordinates": [{b:.6f}, {a:.6f}]}}}}'
+                    for i, (a, b, d) in enumerate(zip(lat, lon, when))))
+                f.write(",\n" if start + n < rows else "\n]}\n")
+            else:
+                f.write("".join(f"{start + i},{a:.6f},{b:.6f},{d}\n" for i, (a, b, d) in enumerate(zip(lat, lon, when))))
     size = os.path.getsize(path)
-    out = os.path.join(tmp, "classified.csv")
+    out = os.path.join(tmp, "classified." + ("geojson" if geojson else "csv"))
     run = subprocess.run(["/usr/bin/time", "-v", FRONTLINE, "classify", path, "-o", out, "--date-col", "when"],
                          check=True, capture_output=True, text=True)
     wall = run.stderr.split("Elapsed (wall clock) time (h:mm:ss or m:ss): ")[1].split("\n")[0]
@@ -115,9 +124,9 @@ def classify(rows):
     seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
     peak_mb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1)) / 1024
     with open(out, "rb") as f:
-        lines = sum(1 for _ in f) - 1
+        lines = sum(1 for _ in f) - (2 if geojson else 1)
     summary = run.stderr.strip().splitlines()[0]
-    print(f"frontline classify {rows:,} rows ({size / 1e6:.0f} MB in): {rows / seconds / 1e6:.2f} M rows/s, "
+    print(f"frontline classify {rows:,} {'GeoJSON features' if geojson else 'CSV rows'} ({size / 1e6:.0f} MB in): {rows / seconds / 1e6:.2f} M rows/s, "
           f"{seconds:.1f} s, peak memory {peak_mb:.0f} MB; {lines:,} rows out; {summary}")
     os.remove(path)
     os.remove(out)
@@ -125,3 +134,4 @@ def classify(rows):
 
 for rows in sorted({1_000_000, BIG}):
     classify(rows)
+classify(1_000_000, geojson=True)

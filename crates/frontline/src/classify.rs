@@ -394,7 +394,6 @@ pub fn classify_geojson<R: Read, W: Write>(
         source: e,
     };
     let mut summary = Summary::default();
-    let mut results: Vec<RowResult> = Vec::with_capacity(CHUNK_ROWS);
     // Members before `features` wait for the array to open: the output
     // starts with `type` whatever the input's order.
     let mut before: Vec<(String, Value)> = Vec::new();
@@ -425,21 +424,19 @@ pub fn classify_geojson<R: Read, W: Write>(
                 }
                 output.write_all(b", \"features\": [").map_err(write)?;
             }
-            Piece::Features(mut chunk) => {
-                chunk
-                    .par_iter()
+            Piece::Features(chunk) => {
+                // Building, classifying and writing features runs in
+                // parallel, a slice per task; slices are written in order.
+                let parts: Vec<(Vec<u8>, Summary)> = chunk
+                    .par_chunks(PART_ROWS)
                     .enumerate()
-                    .map(|(i, feature)| classify_feature(atlas, written + i, feature, date))
-                    .collect_into_vec(&mut results);
-                for (feature, result) in chunk.iter_mut().zip(&results) {
-                    let error = summary.count(result);
-                    add_properties(feature, result, error);
-                    output
-                        .write_all(if written == 0 { b"\n" } else { b",\n" })
-                        .map_err(write)?;
-                    serde_json::to_writer(&mut output, feature).map_err(|e| write(e.into()))?;
-                    written += 1;
+                    .map(|(p, slice)| format_features(atlas, written + p * PART_ROWS, slice, date))
+                    .collect::<Result<_>>()?;
+                for (bytes, part) in parts {
+                    output.write_all(&bytes).map_err(write)?;
+                    summary.merge(part);
                 }
+                written += chunk.len();
                 progress(summary.rows);
             }
             Piece::FeaturesEnd => output.write_all(b"\n]").map_err(write)?,
@@ -449,6 +446,39 @@ pub fn classify_geojson<R: Read, W: Write>(
     output.write_all(b"}\n").map_err(write)?;
     output.flush().map_err(write)?;
     Ok(summary)
+}
+
+/// Features `first..` of the collection, classified and written as they
+/// come in the output (each after a separator but the very first).
+fn format_features(
+    atlas: &Atlas,
+    first: usize,
+    features: &[Box<serde_json::value::RawValue>],
+    date: &DateSource,
+) -> Result<(Vec<u8>, Summary)> {
+    let mut bytes = Vec::with_capacity(features.iter().map(|f| f.get().len() + 160).sum());
+    let mut summary = Summary::default();
+    for (i, raw) in features.iter().enumerate() {
+        let index = first + i;
+        // Valid JSON already; only a number beyond f64 can fail here.
+        let mut feature: serde_json::Value = serde_json::from_str(raw.get()).map_err(|e| {
+            // Its line and column would count from the feature, not the file.
+            let mut message = e.to_string();
+            message.truncate(message.rfind(" at line ").unwrap_or(message.len()));
+            Error::BadInput(crate::Problem::feature(
+                "GeoJSON input",
+                index,
+                None,
+                message,
+            ))
+        })?;
+        let result = classify_feature(atlas, index, &feature, date);
+        let error = summary.count(&result);
+        add_properties(&mut feature, &result, error);
+        bytes.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
+        serde_json::to_writer(&mut bytes, &feature).expect("a Vec takes every write");
+    }
+    Ok((bytes, summary))
 }
 
 /// Adds the classification's properties to a feature (creating

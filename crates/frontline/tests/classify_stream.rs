@@ -123,3 +123,18 @@ fn a_failing_writer_ends_the_run_with_its_error() {
     assert!(broken(csv_error));
     assert!(broken(geojson_error));
 }
+
+#[test]
+fn a_number_beyond_f64_is_refused_naming_its_feature() {
+    let atlas = Atlas::embedded().unwrap();
+    let input = r#"{"type": "FeatureCollection", "features": [
+      {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [46.7, 39.8]}},
+      {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1e400, 0]}}
+    ]}"#;
+    let error =
+        classify_geojson(&atlas, input.as_bytes(), Vec::new(), &fixed(), |_| {}).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid input: GeoJSON input: feature 1: number out of range"
+    );
+}
