@@ -405,8 +405,8 @@ pub fn classify_geojson<R: Read, W: Write>(
         output.write_all(b": ").map_err(write)?;
         serde_json::to_writer(&mut *output, value).map_err(|e| write(e.into()))
     };
-    // Parsing stays on this thread: features are allocated and freed by the
-    // same thread, which glibc's allocator needs to stay fast (a reader
+    // Reading stays on this thread: the raw features are allocated and freed
+    // by one thread, which glibc's allocator needs to stay fast (a reader
     // thread made the run twice as slow). Past a syntax error nothing more
     // can be read: the error names the feature, and the caller's atomic
     // write keeps no half output.
@@ -476,7 +476,10 @@ fn format_features(
         let error = summary.count(&result);
         add_properties(&mut feature, &result, error);
         bytes.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
-        serde_json::to_writer(&mut bytes, &feature).expect("a Vec takes every write");
+        serde_json::to_writer(&mut bytes, &feature).map_err(|e| Error::Io {
+            path: "GeoJSON output".into(),
+            source: e.into(),
+        })?;
     }
     Ok((bytes, summary))
 }
