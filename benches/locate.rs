@@ -1,7 +1,7 @@
 //! Point location throughput: 1 M uniformly random points (seeded) over the
 //! region's bounding box against the 1994-05-12 and 2020-12-01 snapshots,
-//! point by point and in batches on one core and on all cores; whole answers of dated records in a batch; and the
-//! exact scan for the speed-up.
+//! point by point and in batches on one core and on all cores; whole answers
+//! of dated records in a batch; and the exact scan for the speed-up.
 //!
 //! ```text
 //! cargo bench -p frontline --bench locate

@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 (start.elapsed().as_secs_f64(), hits)
             })
             .min_by(|a, b| a.0.total_cmp(&b.0))
-            .expect("five runs")
+            .expect("twenty runs")
     };
     let (by_point, hits) = best(&mut || {
         points

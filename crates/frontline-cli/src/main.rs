@@ -9,7 +9,7 @@ macro_rules! out {
     };
 }
 
-/// `outln!` after the manner of [`out!`].
+/// `println!` after the manner of [`out!`].
 macro_rules! outln {
     ($($arg:tt)*) => {{
         out!($($arg)*);

@@ -389,10 +389,7 @@ pub fn classify_geojson<R: Read, W: Write>(
 ) -> Result<Summary> {
     use crate::feature_stream::{read_feature_collection, Piece};
     use serde_json::Value;
-    let write = |e: std::io::Error| Error::Io {
-        path: "GeoJSON output".into(),
-        source: e,
-    };
+    let write = geojson_output_error;
     let mut summary = Summary::default();
     // Members before `features` wait for the array to open: the output
     // starts with `type` whatever the input's order.
@@ -410,7 +407,7 @@ pub fn classify_geojson<R: Read, W: Write>(
     // thread made the run twice as slow). Past a syntax error nothing more
     // can be read: the error names the feature, and the caller's atomic
     // write keeps no half output.
-    read_feature_collection(input, "GeoJSON input", CHUNK_ROWS, |piece| {
+    read_feature_collection(input, GEOJSON_INPUT, CHUNK_ROWS, |piece| {
         match piece {
             Piece::Member(key, value) if !features_open => before.push((key, value)),
             Piece::Member(key, value) => member(&mut output, &key, &value)?,
@@ -448,6 +445,16 @@ pub fn classify_geojson<R: Read, W: Write>(
     Ok(summary)
 }
 
+/// How errors name the GeoJSON input (the caller knows its file name).
+const GEOJSON_INPUT: &str = "GeoJSON input";
+
+fn geojson_output_error(source: std::io::Error) -> Error {
+    Error::Io {
+        path: "GeoJSON output".into(),
+        source,
+    }
+}
+
 /// Features `first..` of the collection, classified and written as they
 /// come in the output (each after a separator but the very first).
 fn format_features(
@@ -465,21 +472,13 @@ fn format_features(
             // Its line and column would count from the feature, not the file.
             let mut message = e.to_string();
             message.truncate(message.rfind(" at line ").unwrap_or(message.len()));
-            Error::BadInput(crate::Problem::feature(
-                "GeoJSON input",
-                index,
-                None,
-                message,
-            ))
+            Error::BadInput(crate::Problem::feature(GEOJSON_INPUT, index, None, message))
         })?;
         let result = classify_feature(atlas, index, &feature, date);
         let error = summary.count(&result);
         add_properties(&mut feature, &result, error);
         bytes.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
-        serde_json::to_writer(&mut bytes, &feature).map_err(|e| Error::Io {
-            path: "GeoJSON output".into(),
-            source: e.into(),
-        })?;
+        serde_json::to_writer(&mut bytes, &feature).map_err(|e| geojson_output_error(e.into()))?;
     }
     Ok((bytes, summary))
 }

@@ -80,22 +80,13 @@ pub fn read_feature_collection<R: Read>(
         return Err(error);
     }
     parsed.map_err(|e| {
+        // serde_json's message ends with the line and column.
         let problem = match reader.read {
-            Some(index) => Problem::feature(source, index, None, describe(&e)),
-            None => Problem::file(source, describe(&e)),
+            Some(index) => Problem::feature(source, index, None, e.to_string()),
+            None => Problem::file(source, e.to_string()),
         };
         Error::BadInput(problem)
     })
-}
-
-fn describe(e: &serde_json::Error) -> String {
-    let what = e.to_string();
-    // serde_json appends " at line L column C" to syntax errors only.
-    if what.contains(" at line ") || e.line() == 0 {
-        what
-    } else {
-        format!("{what} (line {}, column {})", e.line(), e.column())
-    }
 }
 
 /// The visitor of the collection object and of its `features` array.

@@ -283,7 +283,7 @@ impl Grid {
         let mut crossed: Vec<Crossed> = Vec::new();
         let mut flat: Vec<Edge> = Vec::new();
         for gy in 0..ny {
-            // The very sums `mask_slow` uses for the centre.
+            // The very sums `mask_crossed` uses for the centre.
             let y = (origin.y + cell.y / 2.0) + gy as f64 * cell.y;
             let mut crossings: Vec<(f64, u8)> = edges
                 .iter()
@@ -363,8 +363,7 @@ impl Grid {
             .iter()
             .map(|&value| match whole.get(value as usize) {
                 _ if value & CROSSED != 0 => SLOW,
-                Some(&0) | None => 0,
-                Some(set) => set.trailing_zeros() as u8 + 1,
+                set => first_code(set.copied().unwrap_or(0)),
             })
             .collect();
         Grid {
@@ -430,33 +429,26 @@ impl Grid {
         if code != SLOW {
             return code;
         }
-        let mask = self.mask_slow(lon, lat);
-        if mask == 0 {
-            0
-        } else {
-            mask.trailing_zeros() as u8 + 1
-        }
+        first_code(self.mask_crossed(self.cell_of(lon, lat), lon, lat))
     }
 
     /// Bit `l` set when layer `l` covers (lon, lat).
     #[inline]
     fn mask(&self, lon: f64, lat: f64) -> u64 {
-        let value = self.cells[self.cell_of(lon, lat)];
-        if value & CROSSED == 0 {
-            return self.whole[value as usize];
-        }
-        self.mask_slow(lon, lat)
-    }
-
-    /// The covering set of a point in a cell edges cross: the centre's set,
-    /// flipped by each edge crossed on the way from the centre to the point.
-    #[inline(never)]
-    fn mask_slow(&self, lon: f64, lat: f64) -> u64 {
         let at = self.cell_of(lon, lat);
         let value = self.cells[at];
         if value & CROSSED == 0 {
             return self.whole[value as usize];
         }
+        self.mask_crossed(at, lon, lat)
+    }
+
+    /// The covering set of (lon, lat) in cell `at`, which edges cross: the
+    /// centre's set, flipped by each edge crossed on the way from the centre
+    /// to the point.
+    #[inline(never)]
+    fn mask_crossed(&self, at: usize, lon: f64, lat: f64) -> u64 {
+        let value = self.cells[at];
         let (gx, gy) = (at % self.nx, at / self.nx);
         let Crossed { start, end, inside } = self.crossed[(value & !CROSSED) as usize];
         let centre = Coord {
@@ -769,6 +761,16 @@ fn covering_set<L: std::borrow::Borrow<MultiPolygon<f64>>>(layers: &[L], point: 
         .enumerate()
         .filter(|(_, layer)| crate::atlas::covers(layer.borrow(), Point(point)))
         .fold(0, |mask, (l, _)| mask | 1 << l)
+}
+
+/// The code of a covering set: its first layer + 1, or 0 for none.
+#[inline(always)]
+fn first_code(set: u64) -> u8 {
+    if set == 0 {
+        0
+    } else {
+        set.trailing_zeros() as u8 + 1
+    }
 }
 
 /// Which side of a→b `c` lies on, exactly: 1 left, -1 right, 0 on the line.

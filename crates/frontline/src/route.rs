@@ -291,24 +291,29 @@ pub fn split(view: &View<'_>, line: &LineString<f64>) -> Vec<Segment> {
         // Only who holds it, whose it is and its overlays: no rayon, no
         // nearest queries.
         let middle = Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
-        let controller = view.controller_exact(middle).map(str::to_owned);
-        let de_jure = view.de_jure_exact(middle).map(str::to_owned);
-        let overlays: Vec<String> = view.overlays_exact(middle).map(str::to_owned).collect();
+        // Compared borrowed; owned only when a new segment starts.
+        let controller = view.controller_exact(middle);
+        let de_jure = view.de_jure_exact(middle);
+        let overlays: Vec<&str> = view.overlays_exact(middle).collect();
         let piece = LineString(vec![a, b]);
         let km = length_km(&piece);
         match segments.last_mut() {
             Some(last)
-                if last.controller == controller
-                    && last.de_jure == de_jure
-                    && last.overlays == overlays =>
+                if last.controller.as_deref() == controller
+                    && last.de_jure.as_deref() == de_jure
+                    && last
+                        .overlays
+                        .iter()
+                        .map(String::as_str)
+                        .eq(overlays.iter().copied()) =>
             {
                 last.line.0.push(b);
                 last.length_km += km;
             }
             _ => segments.push(Segment {
-                controller,
-                de_jure,
-                overlays,
+                controller: controller.map(str::to_owned),
+                de_jure: de_jure.map(str::to_owned),
+                overlays: overlays.into_iter().map(str::to_owned).collect(),
                 length_km: km,
                 from_km: along,
                 line: piece,
