@@ -139,6 +139,9 @@ enum Command {
         /// Date, YYYY-MM-DD.
         #[arg(long, value_parser = date)]
         at: chrono::NaiveDate,
+        /// Break each side's ground down by de jure territory (whose land it holds).
+        #[arg(long)]
+        by_de_jure: bool,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -427,7 +430,28 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 }
             }
         }
-        Command::Stats { at, format } => {
+        Command::Stats {
+            at,
+            by_de_jure: true,
+            format,
+        } => {
+            let rows = atlas.at(at)?.area_by_de_jure();
+            match format {
+                Format::Json => output::json(&rows),
+                Format::Table => {
+                    let mut table = Table::new(["controller", "de jure", "km²"]);
+                    for row in &rows {
+                        table.row([
+                            row.controller.clone(),
+                            row.country.clone(),
+                            format!("{:.1}", row.area_km2),
+                        ]);
+                    }
+                    table.print();
+                }
+            }
+        }
+        Command::Stats { at, format, .. } => {
             let stats = atlas.at(at)?.stats();
             match format {
                 Format::Json => output::json(&stats),

@@ -1,8 +1,8 @@
 //! `frontline-data`: rebuilds the bundled dataset from its sources.
 //!
 //! ```text
-//! cargo run -p frontline-data --release            # write data/geojson/
-//! cargo run -p frontline-data --release -- --check # fail if data/geojson/ differs
+//! cargo run -p frontline-data --release            # write data/geojson/ and data/SOURCES.md
+//! cargo run -p frontline-data --release -- --check # fail if either differs
 //! ```
 
 use std::path::PathBuf;
@@ -18,19 +18,19 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let out = root.join("data/geojson");
+    let out = root.join("data");
     if check {
         return match frontline_data::differences(&files, &out) {
             differences if differences.is_empty() => {
                 println!(
-                    "data/geojson is what the sources build ({} files)",
+                    "data/geojson and data/SOURCES.md are what the sources build ({} files)",
                     files.len()
                 );
                 ExitCode::SUCCESS
             }
             differences => {
                 for d in differences {
-                    eprintln!("differs: data/geojson/{d}");
+                    eprintln!("differs: data/{d}");
                 }
                 eprintln!("regenerate with: cargo run -p frontline-data --release");
                 ExitCode::from(1)

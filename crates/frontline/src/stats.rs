@@ -2,6 +2,8 @@
 
 use chrono::NaiveDate;
 
+use geo::BooleanOps;
+
 use crate::atlas::View;
 use crate::geometry::area_km2;
 
@@ -38,7 +40,52 @@ pub struct OverlayArea {
     pub area_km2: f64,
 }
 
+/// Ground one controller holds inside one de jure territory.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeJureArea {
+    /// Controller id.
+    pub controller: String,
+    /// De jure country (the `country` of the territory).
+    pub country: String,
+    /// Geodesic area, km².
+    pub area_km2: f64,
+}
+
 impl View<'_> {
+    /// Each controller's ground broken down by de jure territory: who holds
+    /// how much of whose land. Pairs with no ground are left out; rows come
+    /// in manifest order of controllers, then of territories.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let rows = atlas.at(parse_date("2022-10-01")?)?.area_by_de_jure();
+    /// // Azerbaijani forces hold ground of Armenia (Artsvashen since 1992, and
+    /// // the pockets taken in 2021 and 2022).
+    /// let held = rows.iter().find(|r| r.controller == "azerbaijan" && r.country == "armenia").unwrap();
+    /// assert!(held.area_km2 > 100.0, "{}", held.area_km2);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn area_by_de_jure(&self) -> Vec<DeJureArea> {
+        let mut rows = Vec::new();
+        for controller in self.atlas.controllers() {
+            let Some(zone) = self.snapshot.zone(&controller.id) else {
+                continue;
+            };
+            for territory in self.atlas.territories() {
+                let km2 = area_km2(&zone.shape.intersection(&territory.shape));
+                if km2 > 0.0 {
+                    rows.push(DeJureArea {
+                        controller: controller.id.clone(),
+                        country: territory.country.clone(),
+                        area_km2: km2,
+                    });
+                }
+            }
+        }
+        rows
+    }
+
     /// Geodesic area per controller and overlay.
     ///
     /// ```
