@@ -345,7 +345,24 @@ fn layer(text: &str) -> Result<Layer, String> {
     text.parse().map_err(|e: frontline::Error| e.to_string())
 }
 
+/// On SIGINT or SIGTERM, removes the temp files of unfinished outputs, then
+/// ends as the signal would (128 + its number).
+fn remove_temp_files_on_signals() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    frontline::io::exit_removing_temp_files(128 + signal);
+                }
+            });
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    remove_temp_files_on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(),
@@ -465,9 +482,15 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 None => export::Format::from_path(&path),
             };
             let collection = atlas.at(at)?.export(layer);
-            let name = path
-                .file_stem()
-                .map_or("layer".into(), |s| s.to_string_lossy());
+            // FlatGeobuf names its layer: after the file, else after the layer.
+            let layer_name = Layer::ALL
+                .iter()
+                .find(|(_, l)| *l == layer)
+                .map_or("layer", |(name, _)| name);
+            let name = match path.file_stem() {
+                Some(stem) if path.as_os_str() != "-" => stem.to_string_lossy(),
+                _ => layer_name.into(),
+            };
             print_or_write(&path, &export::encode(&collection, format, &name)?)?;
         }
         Command::Diff {
@@ -486,7 +509,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 DiffFormat::Geojson => diff.to_geojson().to_string(),
                 DiffFormat::Table => output::diff_table(&diff),
             };
-            print_or_write(&path, text.trim_end().as_bytes())?;
+            print_or_write(&path, format!("{}\n", text.trim_end()).as_bytes())?;
         }
         Command::Series { from, to, format } => {
             let series = atlas.series(from, to)?;

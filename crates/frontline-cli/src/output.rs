@@ -30,13 +30,14 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("results serialise to JSON")
 }
 
-/// Writes to standard output for `-`, else atomically to the file.
+/// Writes `bytes`, exactly, to standard output for `-`, else to the file
+/// (see [`frontline::io::write_atomic`]).
 pub fn print_or_write(path: &Path, bytes: &[u8]) -> frontline::Result<()> {
     if path.as_os_str() == "-" {
         let mut stdout = std::io::stdout().lock();
         stdout
             .write_all(bytes)
-            .and_then(|()| stdout.write_all(b"\n"))
+            .and_then(|()| stdout.flush())
             .map_err(|source| frontline::Error::Io {
                 path: path.to_path_buf(),
                 source,
