@@ -513,6 +513,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
         }
         Command::Series { from, to, format } => {
             let series = atlas.series(from, to)?;
+            output::note_clamped(&series);
             match format {
                 SeriesFormat::Json => output::json(&output::series_json(&series)),
                 SeriesFormat::Csv => out!("{}", output::series_csv(&series)),
@@ -556,7 +557,9 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 height: look.height,
                 title: look.title,
             };
-            let svg = frontline_render::render_chart(&atlas.series(from, to)?, atlas, to, &options);
+            let series = atlas.series(from, to)?;
+            output::note_clamped(&series);
+            let svg = frontline_render::render_chart(&series, atlas, to, &options);
             output::picture(&path, svg)?;
         }
         Command::Classify {

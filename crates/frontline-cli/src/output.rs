@@ -229,6 +229,16 @@ pub fn series_csv(series: &Series) -> String {
     String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 fields")
 }
 
+/// Says on standard error that a series starts later than asked.
+pub fn note_clamped(series: &Series) {
+    if let (Some(asked), Some(first)) = (series.clamped_from, series.rows.first()) {
+        eprintln!(
+            "note: the data starts on {}: the series starts there, not on {asked}",
+            first.date
+        );
+    }
+}
+
 pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: bool) {
     if as_json {
         return json(&reports);

@@ -170,3 +170,65 @@ fn validate_fails_on_a_broken_dataset() {
         .code(1)
         .stdout(predicate::str::contains("manifest.json"));
 }
+
+#[test]
+fn reversed_intervals_are_refused() {
+    let dir = std::env::temp_dir().join(format!("frontline-reversed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let chart = dir.join("chart.svg");
+    let chart = chart.to_str().unwrap();
+    for args in [
+        &["series", "--from", "2012-01-01", "--to", "2001-01-01"][..],
+        &[
+            "chart",
+            "--from",
+            "2012-01-01",
+            "--to",
+            "2001-01-01",
+            "-o",
+            chart,
+        ],
+    ] {
+        let output = frontline().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            stderr.trim_end(),
+            "error: reversed interval: it starts on 2012-01-01, after its end on 2001-01-01"
+        );
+    }
+    assert!(!std::path::Path::new(chart).exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_interval_starting_before_the_data_starts_with_the_data() {
+    let output = frontline()
+        .args(["series", "--from", "1990-01-01", "--to", "2012-01-01"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "date,snapshot,west,east\n\
+         2000-01-01,2000-01-01,12308.464,12308.464\n\
+         2010-01-01,2010-01-01,18462.696,6154.232\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "note: the data starts on 2000-01-01: the series starts there, not on 1990-01-01\n"
+    );
+    // Wholly before the data, or a single date before it: still an error.
+    for args in [
+        &["series", "--from", "1990-01-01", "--to", "1995-01-01"][..],
+        &["stats", "--at", "1999-12-31"],
+    ] {
+        let output = frontline().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("the dataset starts on 2000-01-01"),
+            "{args:?}"
+        );
+    }
+}

@@ -74,6 +74,14 @@ pub enum Error {
         /// The first snapshot's date.
         first: chrono::NaiveDate,
     },
+    /// An interval whose start is after its end.
+    #[error("reversed interval: it starts on {from}, after its end on {to}")]
+    ReversedInterval {
+        /// The start asked for.
+        from: chrono::NaiveDate,
+        /// The end asked for.
+        to: chrono::NaiveDate,
+    },
     /// A coordinate is outside WGS 84's range or not a number.
     #[error("invalid coordinate: {0}")]
     BadCoordinate(String),

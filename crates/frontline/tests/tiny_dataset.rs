@@ -247,3 +247,26 @@ fn exported_zones_are_rfc7946() {
         assert!(feature.property("controller").is_some());
     }
 }
+
+#[test]
+fn series_refuses_a_reversed_interval_and_clamps_one_before_the_data() {
+    let atlas = Atlas::open(tiny()).unwrap();
+    let day = |s| parse_date(s).unwrap();
+    match atlas.series(day("2012-01-01"), day("2001-01-01")) {
+        Err(Error::ReversedInterval { from, to }) => {
+            assert_eq!((from, to), (day("2012-01-01"), day("2001-01-01")));
+        }
+        other => panic!("expected ReversedInterval, got {other:?}"),
+    }
+    let series = atlas.series(day("1990-01-01"), day("2012-01-01")).unwrap();
+    assert_eq!(series.clamped_from, Some(day("1990-01-01")));
+    let dates: Vec<_> = series.rows.iter().map(|r| r.date).collect();
+    assert_eq!(dates, [day("2000-01-01"), day("2010-01-01")]);
+    let unclamped = atlas.series(day("2001-01-01"), day("2012-01-01")).unwrap();
+    assert_eq!(unclamped.clamped_from, None);
+    assert_eq!(unclamped.rows[0].date, day("2001-01-01"));
+    assert!(matches!(
+        atlas.series(day("1990-01-01"), day("1995-01-01")),
+        Err(Error::BeforeFirstSnapshot { .. })
+    ));
+}
