@@ -229,7 +229,7 @@ enum Command {
         #[arg(long)]
         no_labels: bool,
         /// lon_min,lat_min,lon_max,lat_max (default: the conflict area with a margin).
-        #[arg(long, value_parser = bbox)]
+        #[arg(long, value_parser = bbox, allow_hyphen_values = true, value_name = "BBOX")]
         bbox: Option<frontline_render::BBox>,
         /// Any PROJ string or EPSG code, e.g. EPSG:32638 (needs a build with
         /// `--features proj`); default: Lambert azimuthal equal-area centred on the map.
@@ -285,7 +285,7 @@ enum Command {
         #[arg(long, value_parser = date)]
         at: chrono::NaiveDate,
         /// Exposure: length within this many km of ground held by another side.
-        #[arg(long, default_value_t = 2.0)]
+        #[arg(long, default_value_t = 2.0, value_name = "KM", allow_negative_numbers = true, value_parser = distance_km)]
         exposure_km: f64,
         #[arg(long, value_enum, default_value = "table")]
         format: DiffFormat,
@@ -335,6 +335,13 @@ struct Look {
 
 fn bbox(text: &str) -> Result<frontline_render::BBox, String> {
     frontline_render::BBox::parse(text).map_err(|e| e.to_string())
+}
+
+fn distance_km(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(km) if km.is_finite() && km >= 0.0 => Ok(km),
+        _ => Err("expected a distance in km, a number ≥ 0".to_owned()),
+    }
 }
 
 fn date(text: &str) -> Result<chrono::NaiveDate, String> {

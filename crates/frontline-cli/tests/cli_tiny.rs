@@ -232,3 +232,59 @@ fn an_interval_starting_before_the_data_starts_with_the_data() {
         );
     }
 }
+
+#[test]
+fn negative_numbers_are_values_not_flags() {
+    let dir = std::env::temp_dir().join(format!("frontline-negative-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let map = dir.join("map.svg");
+    let output = frontline()
+        .args([
+            "render",
+            "--at",
+            "2012-01-01",
+            "--bbox",
+            "-0.5,-0.5,2.5,1.5",
+            "-o",
+        ])
+        .arg(&map)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(std::fs::read_to_string(&map).unwrap().starts_with("<svg"));
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let output = frontline()
+        .args([
+            "route",
+            "main-road",
+            "--at",
+            "2012-01-01",
+            "--exposure-km",
+            "-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: invalid value '-1' for '--exposure-km <KM>': \
+         expected a distance in km, a number ≥ 0 (see frontline --help)"
+    );
+    let value = json(frontline().args([
+        "route",
+        "main-road",
+        "--at",
+        "2012-01-01",
+        "--exposure-km",
+        "0.5",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(value["exposure_within_km"], 0.5);
+}

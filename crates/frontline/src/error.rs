@@ -82,6 +82,14 @@ pub enum Error {
         /// The end asked for.
         to: chrono::NaiveDate,
     },
+    /// A distance is negative or not a number.
+    #[error("invalid {what} {km} km: expected a number of km ≥ 0")]
+    BadDistance {
+        /// Which distance (`exposure distance`, ...).
+        what: &'static str,
+        /// The value given.
+        km: f64,
+    },
     /// A coordinate is outside WGS 84's range or not a number.
     #[error("invalid coordinate: {0}")]
     BadCoordinate(String),

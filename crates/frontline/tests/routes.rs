@@ -195,3 +195,22 @@ fn corridor_roads_run_down_the_middle_of_their_strips() {
         None
     );
 }
+
+#[test]
+fn a_negative_exposure_distance_is_named_as_such() {
+    let atlas = frontline::Atlas::open(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/tiny"),
+    )
+    .unwrap();
+    let error = atlas
+        .route_report(
+            "main-road",
+            frontline::parse_date("2012-01-01").unwrap(),
+            -1.0,
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid exposure distance -1 km: expected a number of km ≥ 0"
+    );
+}
