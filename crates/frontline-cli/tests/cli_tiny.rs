@@ -288,3 +288,36 @@ fn negative_numbers_are_values_not_flags() {
     ]));
     assert_eq!(value["exposure_within_km"], 0.5);
 }
+
+#[test]
+fn control_characters_in_a_title_leave_a_valid_svg() {
+    let dir = std::env::temp_dir().join(format!("frontline-title-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let title = "West\u{1}\u{8}\u{1b}[31m\tand\nEast\u{7f}";
+    for args in [
+        &["render", "--at", "2012-01-01"][..],
+        &["render", "--from", "2001-01-01", "--to", "2012-01-01"],
+        &["chart", "--from", "2000-01-01", "--to", "2012-01-01"],
+    ] {
+        let path = dir.join("picture.svg");
+        frontline()
+            .args(args)
+            .args(["--title", title, "-o"])
+            .arg(&path)
+            .assert()
+            .success();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        let document = roxmltree::Document::parse(&svg)
+            .unwrap_or_else(|e| panic!("{args:?}: the SVG does not parse: {e}"));
+        let texts: Vec<&str> = document
+            .descendants()
+            .filter_map(|n| n.text())
+            .map(str::trim)
+            .collect();
+        assert!(
+            texts.contains(&"West   [31m and East"),
+            "{args:?}: {texts:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
