@@ -39,7 +39,7 @@ pub fn print_or_write(path: &Path, bytes: &[u8]) -> frontline::Result<()> {
             .write_all(bytes)
             .and_then(|()| stdout.flush())
             .map_err(|source| frontline::Error::Io {
-                path: path.to_path_buf(),
+                path: "standard output".into(),
                 source,
             })
     } else {
@@ -368,15 +368,30 @@ pub fn classify(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    // The library cannot know the input's name: problems with it get it here.
+    // The library cannot know the names of the input and output: errors
+    // about them get them here.
+    let name = |path: &Path, stream: &str| {
+        if path.as_os_str() == "-" {
+            stream.to_owned()
+        } else {
+            path.display().to_string()
+        }
+    };
     summary.map_err(|error| match error {
         CliError::Frontline(frontline::Error::BadInput(mut problem)) => {
-            problem.file = if input.as_os_str() == "-" {
-                "standard input".into()
-            } else {
-                input.display().to_string()
-            };
+            problem.file = name(input, "standard input");
             CliError::Frontline(frontline::Error::BadInput(problem))
+        }
+        CliError::Frontline(frontline::Error::Io { path, source }) => {
+            use frontline::classify::{CSV_INPUT, CSV_OUTPUT, GEOJSON_INPUT, GEOJSON_OUTPUT};
+            let path = if path == Path::new(CSV_INPUT) || path == Path::new(GEOJSON_INPUT) {
+                name(input, "standard input").into()
+            } else if path == Path::new(CSV_OUTPUT) || path == Path::new(GEOJSON_OUTPUT) {
+                name(output, "standard output").into()
+            } else {
+                path
+            };
+            CliError::Frontline(frontline::Error::Io { path, source })
         }
         other => other,
     })

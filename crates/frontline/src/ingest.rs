@@ -26,6 +26,9 @@ use crate::error::Problem;
 /// Largest input accepted, in bytes (also the cap on decompressed `.gz` data).
 pub const MAX_INPUT_BYTES: u64 = 1 << 30;
 
+/// The UTF-8 byte order mark, skipped at the start of any text read.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Whether safe repairs are made or refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Strictness {
@@ -72,6 +75,8 @@ pub fn read_polygons(
             ),
         ));
     }
+    // A byte order mark, as some editors write, is not part of the JSON.
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|error| Problem::file(file, format!("expected GeoJSON: {error}")))?;
     let mut reader = Reader {
