@@ -253,6 +253,13 @@ enum Command {
     /// Append controller, de_jure, rayon, overlays and error columns to every
     /// row of a CSV of points, or properties to every feature of a GeoJSON
     /// FeatureCollection of points (streaming; no row is ever dropped).
+    ///
+    /// Field values are kept byte for byte; quoting is redone (only where
+    /// needed), rows end with LF, blank lines are left out. Rows wider or
+    /// narrower than the header come out as wide as the header, unclassified,
+    /// with the reason (and any extra fields) in `error`. An input that
+    /// already has one of the added columns is refused. Gzip input is read
+    /// decompressed.
     #[command(group(clap::ArgGroup::new("when").required(true).args(["date_col", "at"])))]
     Classify {
         /// Input CSV or GeoJSON, or - for standard input.

@@ -5,6 +5,29 @@
 //! ([`crate::index`]), and lossless: every input row comes out, in order, with
 //! its own fields untouched, byte for byte; a row that cannot be classified
 //! keeps its data and says why in the `error` column.
+//!
+//! # What "byte for byte" means for CSV
+//!
+//! The *values* of the fields are kept byte for byte (invalid UTF-8 too);
+//! the CSV syntax around them is written anew:
+//!
+//! - **Quotes.** A field is quoted in the output only when it needs to be:
+//!   when it holds a comma, a double quote, a CR or a LF (inner quotes are
+//!   doubled), or is the only field of its row and empty. So `"1"` comes out
+//!   as `1`, and `"a ""b"""` as it went in.
+//! - **Line ends.** Every row ends with LF, whatever the input used (CRLF
+//!   included). A CR LF inside a quoted field is part of its value and is
+//!   kept.
+//! - **Blank lines** between rows are no rows: they are left out.
+//! - A UTF-8 **byte order mark** at the start is left out; gzip input is
+//!   read decompressed and written plain.
+//! - **Width.** Every output row has the header's fields and then the
+//!   [`OUTPUT_COLUMNS`]. A row with fewer fields than the header is padded
+//!   with empty ones; a row with more is cut to the header's width and its
+//!   extra fields are quoted in its `error`. Neither is classified: a
+//!   field too many or too few usually means the columns are shifted.
+//! - An input that already has a column (GeoJSON: a property) named like one
+//!   of the [`OUTPUT_COLUMNS`] is refused: nothing is overwritten.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -203,6 +226,15 @@ pub fn classify_csv<R: Read + Send, W: Write>(
             "expected CSV text, found binary data (a compressed or binary file?)",
         )));
     }
+    if let Some(taken) = header
+        .iter()
+        .find(|h| OUTPUT_COLUMNS.iter().any(|c| c.as_bytes() == *h))
+    {
+        return Err(Error::BadInput(Problem::file(
+            CSV_INPUT,
+            already_there("column", &String::from_utf8_lossy(taken)),
+        )));
+    }
     let column = |name: &str| {
         header
             .iter()
@@ -347,11 +379,12 @@ fn format_rows(
             None => classify_row(atlas, record, columns),
             Some(message) => Err(message.clone()),
         };
+        // Every row as wide as the header, so the appended columns line up:
+        // short rows padded, long ones cut (their error holds the rest).
         let fields = record.len();
-        for field in record {
+        for field in record.iter().take(columns.width) {
             writer.write_field(field)?;
         }
-        // Short rows are padded so the appended columns line up.
         for _ in fields..columns.width {
             writer.write_field([])?;
         }
@@ -557,6 +590,18 @@ fn format_features(
             message.truncate(message.rfind(" at line ").unwrap_or(message.len()));
             Error::BadInput(crate::Problem::feature(GEOJSON_INPUT, index, None, message))
         })?;
+        let taken = feature
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .and_then(|p| OUTPUT_COLUMNS.iter().find(|c| p.contains_key(**c)));
+        if let Some(taken) = taken {
+            return Err(Error::BadInput(crate::Problem::feature(
+                GEOJSON_INPUT,
+                index,
+                None,
+                already_there("property", taken),
+            )));
+        }
         let result = classify_feature(atlas, index, &feature, date);
         let error = summary.count(&result);
         add_properties(&mut feature, &result, error);
@@ -564,6 +609,14 @@ fn format_features(
         serde_json::to_writer(&mut bytes, &feature).map_err(|e| geojson_output_error(e.into()))?;
     }
     Ok((bytes, summary))
+}
+
+/// Why an input that already has one of the [`OUTPUT_COLUMNS`] is refused.
+fn already_there(kind: &str, name: &str) -> String {
+    format!(
+        "already has a {kind} `{name}`, which classify writes ({}): rename it first, nothing is overwritten",
+        OUTPUT_COLUMNS.join(", ")
+    )
 }
 
 /// Adds the classification's properties to a feature (creating
@@ -659,20 +712,25 @@ fn classify_row<'a>(
     record: &csv::ByteRecord,
     columns: &Columns,
 ) -> RowResult<'a> {
-    if record.len() != columns.width {
-        let problem = format!(
-            "row has {} fields, the header {}",
+    if record.len() < columns.width {
+        return Err(format!(
+            "row has {} fields, the header {}: padded with empty fields, not classified",
             record.len(),
             columns.width
-        );
-        if record.len() > columns.width
-            || [Some(columns.lat), Some(columns.lon), columns.date]
-                .iter()
-                .flatten()
-                .any(|&i| i >= record.len())
-        {
-            return Err(problem);
-        }
+        ));
+    }
+    if record.len() > columns.width {
+        let extra: Vec<String> = record
+            .iter()
+            .skip(columns.width)
+            .map(|f| format!("{:?}", String::from_utf8_lossy(f)))
+            .collect();
+        return Err(format!(
+            "row has {} fields, the header {}: not classified; the fields past the header, left out here: {}",
+            record.len(),
+            columns.width,
+            extra.join(",")
+        ));
     }
     let text = |index: usize| -> &str {
         record
