@@ -72,6 +72,37 @@ struct DataArgs {
 }
 
 impl DataArgs {
+    /// Options that apply only to an archive are refused without one.
+    fn check(&self) -> Result<(), output::CliError> {
+        if let Some(side) = &self.side {
+            if side.trim().is_empty() {
+                return Err(output::CliError::Output(
+                    "--side: expected the name of the side, found an empty one".into(),
+                ));
+            }
+        }
+        if self.archive.is_none() {
+            let given: Vec<&str> = [
+                ("--side", self.side.is_some()),
+                ("--date-pattern", self.date_pattern.is_some()),
+                ("--region", self.region.is_some()),
+                ("--strict", self.strict),
+                ("--skip-bad", self.skip_bad),
+            ]
+            .into_iter()
+            .filter_map(|(flag, set)| set.then_some(flag))
+            .collect();
+            if !given.is_empty() {
+                return Err(output::CliError::Output(format!(
+                    "{} {} only to a dated archive: pass --archive DIR too",
+                    given.join(", "),
+                    if given.len() == 1 { "applies" } else { "apply" }
+                )));
+            }
+        }
+        Ok(())
+    }
+
     fn archive_options(&self) -> ArchiveOptions {
         ArchiveOptions {
             side: self.side.clone().unwrap_or_default(),
@@ -173,7 +204,8 @@ enum Command {
         /// zones, overlays, routes, places, de_jure or admin1.
         #[arg(long, default_value = "zones", value_parser = layer)]
         layer: Layer,
-        /// Output format; by default from the file extension (.csv, .fgb), else GeoJSON.
+        /// Output format; by default from the file extension (.geojson, .json,
+        /// .csv, .fgb; GeoJSON for standard output or a name without one).
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
         /// Output file, or - for standard output.
@@ -309,7 +341,7 @@ enum Command {
         #[arg(long, value_parser = date)]
         at: chrono::NaiveDate,
         /// The traveller's side (a controller id, e.g. armenia).
-        #[arg(long = "as")]
+        #[arg(long = "as", id = "traveller", value_name = "SIDE")]
         side: String,
         #[arg(long, value_enum, default_value = "table")]
         format: DiffFormat,
@@ -411,6 +443,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, output::CliError> {
+    cli.data.check()?;
     if let (Command::Validate { format }, Some(dir)) = (&cli.command, &cli.data.archive) {
         let reports = frontline::archive::validate_archive(dir, &cli.data.archive_options())?;
         output::archive_validation(&reports, *format == Format::Json);
@@ -493,7 +526,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 Some(ExportFormat::Geojson) => export::Format::GeoJson,
                 Some(ExportFormat::Csv) => export::Format::CsvWkt,
                 Some(ExportFormat::Fgb) => export::Format::FlatGeobuf,
-                None => export::Format::from_path(&path),
+                None => output::export_format(&path)?,
             };
             let collection = atlas.at(at)?.export(layer);
             // FlatGeobuf names its layer: after the file, else after the layer.

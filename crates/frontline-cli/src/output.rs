@@ -311,15 +311,39 @@ impl From<frontline_render::RenderError> for CliError {
     }
 }
 
-/// Writes an SVG, or its PNG rendering, atomically; the extension decides.
+/// The export format a file name asks for: by its extension; GeoJSON for
+/// `-` and names without one. An unknown extension is an error.
+pub fn export_format(path: &Path) -> Result<frontline::export::Format, CliError> {
+    use frontline::export::Format;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase);
+    match extension.as_deref() {
+        None | Some("geojson" | "json") => Ok(Format::GeoJson),
+        Some("csv") => Ok(Format::CsvWkt),
+        Some("fgb") => Ok(Format::FlatGeobuf),
+        Some(other) => Err(CliError::Output(format!(
+            "{}: unknown output extension .{other}: expected .geojson, .json, .csv or .fgb (or pass --format)",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes an SVG, or its PNG rendering; the extension decides. Standard
+/// output (`-`) and what is no regular file (`/dev/stdout`, a FIFO) without
+/// an extension get SVG.
 pub fn picture(path: &Path, svg: frontline_render::Result<String>) -> Result<(), CliError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_lowercase);
+    let stream = path.as_os_str() == "-"
+        || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
     let bytes = match extension.as_deref() {
         Some("svg") => svg?.into_bytes(),
         Some("png") => frontline_render::svg_to_png(&svg?)?,
+        None if stream => svg?.into_bytes(),
         _ => {
             return Err(CliError::Output(format!(
                 "{}: expected an output file ending in .svg or .png",
@@ -327,7 +351,7 @@ pub fn picture(path: &Path, svg: frontline_render::Result<String>) -> Result<(),
             )))
         }
     };
-    frontline::io::write_atomic(path, &bytes).map_err(CliError::Frontline)
+    print_or_write(path, &bytes).map_err(CliError::Frontline)
 }
 
 /// Runs `classify_csv` between files or standard streams, with a progress bar

@@ -120,8 +120,12 @@ pub fn list_files(
             continue;
         }
         match date_in_name(&pattern, &name) {
-            Some(date) => files.push(ArchiveFile { name, date }),
-            None => problems.push(Problem::file(&name, "no date in the file name; expected YYYYMMDD, YYYY-MM-DD or YYYY_MM_DD, or pass --date-pattern with groups (?P<y>…)(?P<m>…)(?P<d>…)")),
+            Ok(date) => files.push(ArchiveFile { name, date }),
+            Err(Some(text)) => problems.push(Problem::file(
+                &name,
+                format!("invalid date {text} in the file name: no such day"),
+            )),
+            Err(None) => problems.push(Problem::file(&name, "no date in the file name; expected YYYYMMDD, YYYY-MM-DD or YYYY_MM_DD, or pass --date-pattern with groups (?P<y>…)(?P<m>…)(?P<d>…)")),
         }
     }
     files.sort_by(|a, b| a.date.cmp(&b.date).then(a.name.cmp(&b.name)));
@@ -142,7 +146,18 @@ pub fn list_files(
 fn date_regex(pattern: Option<&str>) -> Result<Regex> {
     let text = pattern.unwrap_or(r"(?P<y>\d{4})[-_]?(?P<m>\d{2})[-_]?(?P<d>\d{2})");
     let regex = Regex::new(text).map_err(|error| {
-        Error::BadDatePattern(format!("{text:?} is not a valid regex: {error}"))
+        // The regex crate's message spans lines (the pattern, a caret, the
+        // error): keep the error's own line.
+        let message = error.to_string();
+        let reason = message
+            .lines()
+            .rev()
+            .find_map(|line| line.trim().strip_prefix("error: "))
+            .map_or_else(
+                || message.split_whitespace().collect::<Vec<_>>().join(" "),
+                str::to_owned,
+            );
+        Error::BadDatePattern(format!("{text:?} is not a valid regex: {reason}"))
     })?;
     for group in ["y", "m", "d"] {
         if !regex.capture_names().flatten().any(|name| name == group) {
@@ -154,14 +169,22 @@ fn date_regex(pattern: Option<&str>) -> Result<Regex> {
     Ok(regex)
 }
 
-fn date_in_name(pattern: &Regex, name: &str) -> Option<NaiveDate> {
-    pattern
-        .captures_iter(name)
-        .filter_map(|c| {
-            let number = |g: &str| c.name(g)?.as_str().parse::<u32>().ok();
-            NaiveDate::from_ymd_opt(number("y")? as i32, number("m")?, number("d")?)
-        })
-        .last()
+/// The last date in `name`; when the pattern matches only dates that do
+/// not exist (`2022-02-30`), the last of them as `YYYY-MM-DD`.
+fn date_in_name(pattern: &Regex, name: &str) -> std::result::Result<NaiveDate, Option<String>> {
+    let mut invalid = None;
+    let mut found = None;
+    for c in pattern.captures_iter(name) {
+        let number = |g: &str| c.name(g)?.as_str().parse::<u32>().ok();
+        let (Some(y), Some(m), Some(d)) = (number("y"), number("m"), number("d")) else {
+            continue;
+        };
+        match NaiveDate::from_ymd_opt(y as i32, m, d) {
+            Some(date) => found = Some(date),
+            None => invalid = Some(format!("{y:04}-{m:02}-{d:02}")),
+        }
+    }
+    found.ok_or(invalid)
 }
 
 impl Atlas {
