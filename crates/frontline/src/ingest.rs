@@ -318,7 +318,14 @@ impl Reader<'_> {
             // i_overlay resolves any ring arrangement with the even-odd rule;
             // geo's triangulation-based MakeValid gave pieces that a later
             // union could not take (found by fuzzing).
-            let rebuilt = MultiPolygon(vec![polygon]).union(&MultiPolygon::<f64>(Vec::new()));
+            let none = MultiPolygon::<f64>(Vec::new());
+            let outline = MultiPolygon(vec![Polygon::new(polygon.exterior().clone(), Vec::new())])
+                .union(&none);
+            let rebuilt = MultiPolygon(vec![polygon]).union(&none);
+            // A repair never adds ground: the even-odd rule would make land
+            // of a hole outside the exterior ring, so what is rebuilt is kept
+            // within the exterior ring's own ground.
+            let rebuilt = rebuilt.intersection(&outline);
             self.polygons.extend(rebuilt.0);
         } else {
             self.polygons.push(polygon);

@@ -194,3 +194,37 @@ fn names_without_dates_and_custom_patterns() {
         .to_string()
         .contains("lacks the named group"));
 }
+
+#[test]
+fn a_repair_never_adds_ground() {
+    use frontline::geometry::area_km2;
+    use frontline::ingest::{read_polygons, Strictness};
+    let square = "[[0,0],[1,0],[1,1],[0,1],[0,0]]";
+    let plain = format!(r#"{{"type": "Polygon", "coordinates": [{square}]}}"#);
+    let expected = area_km2(
+        &read_polygons("plain", plain.as_bytes(), Strictness::Strict)
+            .unwrap()
+            .shape,
+    );
+    // A hole wholly outside the exterior, and one half outside it.
+    for hole in [
+        "[[2,0],[3,0],[3,1],[2,1],[2,0]]",
+        "[[0.5,0.25],[1.5,0.25],[1.5,0.75],[0.5,0.75],[0.5,0.25]]",
+    ] {
+        let text = format!(r#"{{"type": "Polygon", "coordinates": [{square}, {hole}]}}"#);
+        let read = read_polygons("holed", text.as_bytes(), Strictness::Repair).unwrap();
+        assert_eq!(read.repairs.len(), 1, "{hole}");
+        let got = area_km2(&read.shape);
+        assert!(
+            got <= expected * (1.0 + 1e-9),
+            "{hole}: {got} km² > {expected} km²"
+        );
+    }
+    // The half-outside hole still takes its inside half away.
+    let text = format!(
+        r#"{{"type": "Polygon", "coordinates": [{square}, [[0.5,0.25],[1.5,0.25],[1.5,0.75],[0.5,0.75],[0.5,0.25]]]}}"#
+    );
+    let read = read_polygons("holed", text.as_bytes(), Strictness::Repair).unwrap();
+    let got = area_km2(&read.shape);
+    assert!((got / expected - 0.75).abs() < 0.01, "{got} vs {expected}");
+}
