@@ -469,9 +469,7 @@ fn run(cli: Cli) -> Result<ExitCode, output::CliError> {
     }
     let atlas = cli.data.open()?;
     let code = command(&atlas, cli.command)?;
-    for problem in atlas.unreadable() {
-        eprintln!("skipped: {problem}");
-    }
+    output::notes(&atlas);
     Ok(code)
 }
 

@@ -239,6 +239,20 @@ pub fn note_clamped(series: &Series) {
     }
 }
 
+/// On standard error, what reading the data repaired, skipped or found
+/// odd (dated archives), the way `validate` lists it.
+pub fn notes(atlas: &frontline::Atlas) {
+    for repair in atlas.repairs() {
+        eprintln!("repaired: {repair}");
+    }
+    for problem in atlas.unreadable() {
+        eprintln!("skipped: {problem}");
+    }
+    for warning in atlas.warnings() {
+        eprintln!("warning: {warning}");
+    }
+}
+
 pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: bool) {
     if as_json {
         return json(&reports);
@@ -265,9 +279,18 @@ pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: b
         for problem in &r.problems {
             outln!("problem: {problem}");
         }
+        for warning in &r.warnings {
+            outln!("warning: {warning}");
+        }
     }
     let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
-    outln!("{} file(s), {} with problems", reports.len(), bad);
+    let odd = reports.iter().filter(|r| !r.warnings.is_empty()).count();
+    outln!(
+        "{} file(s), {} with problems, {} with warnings",
+        reports.len(),
+        bad,
+        odd
+    );
 }
 
 /// Any error a command can end with; printed as one line.

@@ -55,12 +55,15 @@ impl ArchiveOptions {
 }
 
 /// What an archive atlas needs beyond the common fields.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct ArchiveSettings {
     side: String,
     strictness: Strictness,
     region: Option<MultiPolygon<f64>>,
     pub(crate) skip_bad: bool,
+    /// What was left out or found odd: files skipped when opening, then
+    /// for each file read, an empty one or ground outside the region.
+    pub(crate) warnings: std::sync::Mutex<Vec<Problem>>,
 }
 
 /// A file of the archive with the date its name gives.
@@ -208,6 +211,14 @@ impl Atlas {
         if let (Some(problem), false) = (problems.first(), options.skip_bad) {
             return Err(Error::Dataset(problem.clone()));
         }
+        // Only under --skip-bad: each skipped file is said.
+        let skipped: Vec<Problem> = problems
+            .iter()
+            .map(|p| Problem {
+                message: format!("{} (skipped)", p.message),
+                ..p.clone()
+            })
+            .collect();
         let duplicates: Vec<&str> = problems.iter().map(|p| p.file.as_str()).collect();
         let files: Vec<ArchiveFile> = files
             .into_iter()
@@ -219,18 +230,7 @@ impl Atlas {
                 "expected GeoJSON files with a date in their names (.geojson, .json, .geojson.gz)",
             )));
         }
-        let region = match &options.region {
-            Some(path) => {
-                let name = path.display().to_string();
-                let bytes = read_bytes(path, &name).map_err(Error::Dataset)?;
-                Some(
-                    read_polygons(&name, &bytes, options.strictness)
-                        .map_err(Error::Dataset)?
-                        .shape,
-                )
-            }
-            None => None,
-        };
+        let region = read_region(options)?;
         let side = side_id(&options.side);
         // `other` is a controller only where its ground is known: with a region.
         let mut controllers = vec![Controller {
@@ -294,12 +294,27 @@ impl Atlas {
                 strictness: options.strictness,
                 region,
                 skip_bad: options.skip_bad,
+                warnings: std::sync::Mutex::new(skipped),
             }),
             admin1_areas: OnceLock::new(),
             layer_grids: OnceLock::new(),
             route_edges: OnceLock::new(),
         })
     }
+}
+
+/// The region of `--region`, if any.
+fn read_region(options: &ArchiveOptions) -> Result<Option<MultiPolygon<f64>>> {
+    let Some(path) = &options.region else {
+        return Ok(None);
+    };
+    let name = path.display().to_string();
+    let bytes = read_bytes(path, &name).map_err(Error::Dataset)?;
+    Ok(Some(
+        read_polygons(&name, &bytes, options.strictness)
+            .map_err(Error::Dataset)?
+            .shape,
+    ))
 }
 
 impl ArchiveSettings {
@@ -322,6 +337,7 @@ impl ArchiveSettings {
             source: slot.file.clone(),
             accuracy: "as given by the archive file".into(),
         };
+        let mut warnings = file_warnings(&slot.file, &read, self.region.as_ref());
         let zones = match &self.region {
             Some(region) => vec![
                 zone(&self.side, read.shape.intersection(region)),
@@ -329,6 +345,10 @@ impl ArchiveSettings {
             ],
             None => vec![zone(&self.side, read.shape)],
         };
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .append(&mut warnings);
         Ok(Snapshot {
             id: slot.id.clone(),
             date: slot.date,
@@ -337,6 +357,39 @@ impl ArchiveSettings {
             repairs: read.repairs,
         })
     }
+}
+
+/// What is odd about a file that was read: no features at all, ground
+/// outside the region (left out of every figure).
+fn file_warnings(
+    file: &str,
+    read: &crate::ingest::Polygons,
+    region: Option<&MultiPolygon<f64>>,
+) -> Vec<Problem> {
+    let mut warnings = Vec::new();
+    if read.features == 0 {
+        warnings.push(Problem::file(
+            file,
+            "no features: the side holds no ground on this date",
+        ));
+    }
+    if let Some(region) = region {
+        let outside = crate::geometry::area_km2(&read.shape.difference(region));
+        if outside >= crate::validate::PARTITION_TOLERANCE_KM2 {
+            let total = crate::geometry::area_km2(&read.shape);
+            warnings.push(Problem::file(
+                file,
+                if outside >= total - crate::validate::PARTITION_TOLERANCE_KM2 {
+                    format!("none of its {total:.3} km² lies in the region: left out")
+                } else {
+                    format!(
+                        "{outside:.3} km² of its {total:.3} km² lie outside the region: left out"
+                    )
+                },
+            ));
+        }
+    }
+    warnings
 }
 
 /// What `validate --archive` reports for one file.
@@ -354,12 +407,15 @@ pub struct FileReport {
     pub repairs: Vec<Problem>,
     /// Why the file cannot be used, if it cannot.
     pub problems: Vec<Problem>,
+    /// What is odd but usable: no features, ground outside the region.
+    pub warnings: Vec<Problem>,
 }
 
 /// Reads every file of an archive and reports on each, in date order; files
 /// without a date come last.
 pub fn validate_archive(dir: &Path, options: &ArchiveOptions) -> Result<Vec<FileReport>> {
     let (files, problems) = list_files(dir, options.date_pattern.as_deref())?;
+    let region = read_region(options)?;
     let mut reports: Vec<FileReport> = files
         .iter()
         .map(|f| {
@@ -372,9 +428,11 @@ pub fn validate_archive(dir: &Path, options: &ArchiveOptions) -> Result<Vec<File
                 area_km2: 0.0,
                 repairs: Vec::new(),
                 problems: Vec::new(),
+                warnings: Vec::new(),
             };
             match read {
                 Ok(read) => {
+                    report.warnings = file_warnings(&f.name, &read, region.as_ref());
                     report.features = read.features;
                     report.area_km2 = crate::geometry::area_km2(&read.shape);
                     report.repairs = read.repairs;
@@ -394,6 +452,7 @@ pub fn validate_archive(dir: &Path, options: &ArchiveOptions) -> Result<Vec<File
                 area_km2: 0.0,
                 repairs: Vec::new(),
                 problems: vec![problem],
+                warnings: Vec::new(),
             }),
         }
     }

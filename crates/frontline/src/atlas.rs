@@ -554,6 +554,30 @@ impl Atlas {
         }
     }
 
+    /// Repairs made in the snapshots read so far (dated archives: see
+    /// [`crate::ingest`]), in date order.
+    pub fn repairs(&self) -> Vec<Problem> {
+        self.snapshots
+            .iter()
+            .filter_map(|slot| slot.loaded.get()?.as_ref().ok())
+            .flat_map(|snapshot| snapshot.repairs.iter().cloned())
+            .collect()
+    }
+
+    /// What a dated archive left out or found odd: files skipped when it was
+    /// opened (no date, an impossible date, a date taken twice: under
+    /// `skip_bad`), then, for the files read so far, files with no features
+    /// and ground outside the region. Empty for a dataset.
+    pub fn warnings(&self) -> Vec<Problem> {
+        self.archive.as_ref().map_or_else(Vec::new, |archive| {
+            archive
+                .warnings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        })
+    }
+
     /// Snapshots read so far that could not be read (skipped under
     /// `--skip-bad`), with why.
     pub fn unreadable(&self) -> Vec<Problem> {

@@ -43,8 +43,14 @@ fn a_hole_crossing_its_exterior_is_rebuilt_valid() {
     use geo::{BooleanOps, BoundingRect};
     let square = geo::Rect::new((30.0, 48.0), (31.0, 49.0)).to_polygon();
     let bounds = read.shape.bounding_rect().unwrap();
-    assert!(bounds.min().x >= 30.0 && bounds.max().x <= 31.0, "{bounds:?}");
-    assert!(bounds.min().y >= 48.0 && bounds.max().y <= 49.0, "{bounds:?}");
+    assert!(
+        bounds.min().x >= 30.0 && bounds.max().x <= 31.0,
+        "{bounds:?}"
+    );
+    assert!(
+        bounds.min().y >= 48.0 && bounds.max().y <= 49.0,
+        "{bounds:?}"
+    );
     let kept = frontline::geometry::area_km2(&read.shape);
     let whole = frontline::geometry::area_km2(&geo::MultiPolygon(vec![square.clone()]));
     let triangle = geo::Polygon::new(
@@ -53,5 +59,8 @@ fn a_hole_crossing_its_exterior_is_rebuilt_valid() {
     );
     let taken = frontline::geometry::area_km2(&square.intersection(&triangle));
     assert!(taken > 1.0, "{taken}");
-    assert!((kept - (whole - taken)).abs() < 0.01, "{kept} + {taken} vs {whole}");
+    assert!(
+        (kept - (whole - taken)).abs() < 0.01,
+        "{kept} + {taken} vs {whole}"
+    );
 }
