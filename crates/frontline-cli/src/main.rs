@@ -72,6 +72,37 @@ struct DataArgs {
 }
 
 impl DataArgs {
+    /// Options that apply only to an archive are refused without one.
+    fn check(&self) -> Result<(), output::CliError> {
+        if let Some(side) = &self.side {
+            if side.trim().is_empty() {
+                return Err(output::CliError::Output(
+                    "--side: expected the name of the side, found an empty one".into(),
+                ));
+            }
+        }
+        if self.archive.is_none() {
+            let given: Vec<&str> = [
+                ("--side", self.side.is_some()),
+                ("--date-pattern", self.date_pattern.is_some()),
+                ("--region", self.region.is_some()),
+                ("--strict", self.strict),
+                ("--skip-bad", self.skip_bad),
+            ]
+            .into_iter()
+            .filter_map(|(flag, set)| set.then_some(flag))
+            .collect();
+            if !given.is_empty() {
+                return Err(output::CliError::Output(format!(
+                    "{} {} only to a dated archive: pass --archive DIR too",
+                    given.join(", "),
+                    if given.len() == 1 { "applies" } else { "apply" }
+                )));
+            }
+        }
+        Ok(())
+    }
+
     fn archive_options(&self) -> ArchiveOptions {
         ArchiveOptions {
             side: self.side.clone().unwrap_or_default(),
@@ -176,7 +207,8 @@ enum Command {
         /// zones, overlays, routes, places, de_jure or admin1.
         #[arg(long, default_value = "zones", value_parser = layer)]
         layer: Layer,
-        /// Output format; by default from the file extension (.csv, .fgb), else GeoJSON.
+        /// Output format; by default from the file extension (.geojson, .json,
+        /// .csv, .fgb; GeoJSON for standard output or a name without one).
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
         /// Output file, or - for standard output.
@@ -232,7 +264,7 @@ enum Command {
         #[arg(long)]
         no_labels: bool,
         /// lon_min,lat_min,lon_max,lat_max (default: the conflict area with a margin).
-        #[arg(long, value_parser = bbox)]
+        #[arg(long, value_parser = bbox, allow_hyphen_values = true, value_name = "BBOX")]
         bbox: Option<frontline_render::BBox>,
         /// Any PROJ string or EPSG code, e.g. EPSG:32638 (needs a build with
         /// `--features proj`); default: Lambert azimuthal equal-area centred on the map.
@@ -256,6 +288,13 @@ enum Command {
     /// Append controller, de_jure, rayon, overlays and error columns to every
     /// row of a CSV of points, or properties to every feature of a GeoJSON
     /// FeatureCollection of points (streaming; no row is ever dropped).
+    ///
+    /// Field values are kept byte for byte; quoting is redone (only where
+    /// needed), rows end with LF, blank lines are left out. Rows wider or
+    /// narrower than the header come out as wide as the header, unclassified,
+    /// with the reason (and any extra fields) in `error`. An input that
+    /// already has one of the added columns is refused. Gzip input is read
+    /// decompressed.
     #[command(group(clap::ArgGroup::new("when").required(true).args(["date_col", "at"])))]
     Classify {
         /// Input CSV or GeoJSON, or - for standard input.
@@ -288,7 +327,7 @@ enum Command {
         #[arg(long, value_parser = date)]
         at: chrono::NaiveDate,
         /// Exposure: length within this many km of ground held by another side.
-        #[arg(long, default_value_t = 2.0)]
+        #[arg(long, default_value_t = 2.0, value_name = "KM", allow_negative_numbers = true, value_parser = distance_km)]
         exposure_km: f64,
         #[arg(long, value_enum, default_value = "table")]
         format: DiffFormat,
@@ -305,7 +344,7 @@ enum Command {
         #[arg(long, value_parser = date)]
         at: chrono::NaiveDate,
         /// The traveller's side (a controller id, e.g. armenia).
-        #[arg(long = "as")]
+        #[arg(long = "as", id = "traveller", value_name = "SIDE")]
         side: String,
         #[arg(long, value_enum, default_value = "table")]
         format: DiffFormat,
@@ -340,6 +379,13 @@ fn bbox(text: &str) -> Result<frontline_render::BBox, String> {
     frontline_render::BBox::parse(text).map_err(|e| e.to_string())
 }
 
+fn distance_km(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(km) if km.is_finite() && km >= 0.0 => Ok(km),
+        _ => Err("expected a distance in km, a number ≥ 0".to_owned()),
+    }
+}
+
 fn date(text: &str) -> Result<chrono::NaiveDate, String> {
     parse_date(text).map_err(|e| e.to_string())
 }
@@ -348,7 +394,24 @@ fn layer(text: &str) -> Result<Layer, String> {
     text.parse().map_err(|e: frontline::Error| e.to_string())
 }
 
+/// On SIGINT or SIGTERM, removes the temp files of unfinished outputs, then
+/// ends as the signal would (128 + its number).
+fn remove_temp_files_on_signals() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    frontline::io::exit_removing_temp_files(128 + signal);
+                }
+            });
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    remove_temp_files_on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(),
@@ -383,6 +446,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, output::CliError> {
+    cli.data.check()?;
     if let (Command::Validate { format }, Some(dir)) = (&cli.command, &cli.data.archive) {
         let reports = frontline::archive::validate_archive(dir, &cli.data.archive_options())?;
         output::archive_validation(&reports, *format == Format::Json);
@@ -408,9 +472,7 @@ fn run(cli: Cli) -> Result<ExitCode, output::CliError> {
     }
     let atlas = cli.data.open()?;
     let code = command(&atlas, cli.command)?;
-    for problem in atlas.unreadable() {
-        eprintln!("skipped: {problem}");
-    }
+    output::notes(&atlas);
     Ok(code)
 }
 
@@ -486,12 +548,18 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 Some(ExportFormat::Geojson) => export::Format::GeoJson,
                 Some(ExportFormat::Csv) => export::Format::CsvWkt,
                 Some(ExportFormat::Fgb) => export::Format::FlatGeobuf,
-                None => export::Format::from_path(&path),
+                None => output::export_format(&path)?,
             };
             let collection = atlas.at(at)?.export(layer);
-            let name = path
-                .file_stem()
-                .map_or("layer".into(), |s| s.to_string_lossy());
+            // FlatGeobuf names its layer: after the file, else after the layer.
+            let layer_name = Layer::ALL
+                .iter()
+                .find(|(_, l)| *l == layer)
+                .map_or("layer", |(name, _)| name);
+            let name = match path.file_stem() {
+                Some(stem) if path.as_os_str() != "-" => stem.to_string_lossy(),
+                _ => layer_name.into(),
+            };
             print_or_write(&path, &export::encode(&collection, format, &name)?)?;
         }
         Command::Diff {
@@ -510,10 +578,11 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 DiffFormat::Geojson => diff.to_geojson().to_string(),
                 DiffFormat::Table => output::diff_table(&diff),
             };
-            print_or_write(&path, text.trim_end().as_bytes())?;
+            print_or_write(&path, format!("{}\n", text.trim_end()).as_bytes())?;
         }
         Command::Series { from, to, format } => {
             let series = atlas.series(from, to)?;
+            output::note_clamped(&series);
             match format {
                 SeriesFormat::Json => output::json(&output::series_json(&series)),
                 SeriesFormat::Csv => out!("{}", output::series_csv(&series)),
@@ -557,7 +626,9 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 height: look.height,
                 title: look.title,
             };
-            let svg = frontline_render::render_chart(&atlas.series(from, to)?, atlas, to, &options);
+            let series = atlas.series(from, to)?;
+            output::note_clamped(&series);
+            let svg = frontline_render::render_chart(&series, atlas, to, &options);
             output::picture(&path, svg)?;
         }
         Command::Classify {

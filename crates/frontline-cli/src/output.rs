@@ -30,15 +30,16 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("results serialise to JSON")
 }
 
-/// Writes to standard output for `-`, else atomically to the file.
+/// Writes `bytes`, exactly, to standard output for `-`, else to the file
+/// (see [`frontline::io::write_atomic`]).
 pub fn print_or_write(path: &Path, bytes: &[u8]) -> frontline::Result<()> {
     if path.as_os_str() == "-" {
         let mut stdout = std::io::stdout().lock();
         stdout
             .write_all(bytes)
-            .and_then(|()| stdout.write_all(b"\n"))
+            .and_then(|()| stdout.flush())
             .map_err(|source| frontline::Error::Io {
-                path: path.to_path_buf(),
+                path: "standard output".into(),
                 source,
             })
     } else {
@@ -228,6 +229,30 @@ pub fn series_csv(series: &Series) -> String {
     String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 fields")
 }
 
+/// Says on standard error that a series starts later than asked.
+pub fn note_clamped(series: &Series) {
+    if let (Some(asked), Some(first)) = (series.clamped_from, series.rows.first()) {
+        eprintln!(
+            "note: the data starts on {}: the series starts there, not on {asked}",
+            first.date
+        );
+    }
+}
+
+/// On standard error, what reading the data repaired, skipped or found
+/// odd (dated archives), the way `validate` lists it.
+pub fn notes(atlas: &frontline::Atlas) {
+    for repair in atlas.repairs() {
+        eprintln!("repaired: {repair}");
+    }
+    for problem in atlas.unreadable() {
+        eprintln!("skipped: {problem}");
+    }
+    for warning in atlas.warnings() {
+        eprintln!("warning: {warning}");
+    }
+}
+
 pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: bool) {
     if as_json {
         return json(&reports);
@@ -254,9 +279,18 @@ pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: b
         for problem in &r.problems {
             outln!("problem: {problem}");
         }
+        for warning in &r.warnings {
+            outln!("warning: {warning}");
+        }
     }
     let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
-    outln!("{} file(s), {} with problems", reports.len(), bad);
+    let odd = reports.iter().filter(|r| !r.warnings.is_empty()).count();
+    outln!(
+        "{} file(s), {} with problems, {} with warnings",
+        reports.len(),
+        bad,
+        odd
+    );
 }
 
 /// Any error a command can end with; printed as one line.
@@ -300,15 +334,39 @@ impl From<frontline_render::RenderError> for CliError {
     }
 }
 
-/// Writes an SVG, or its PNG rendering, atomically; the extension decides.
+/// The export format a file name asks for: by its extension; GeoJSON for
+/// `-` and names without one. An unknown extension is an error.
+pub fn export_format(path: &Path) -> Result<frontline::export::Format, CliError> {
+    use frontline::export::Format;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase);
+    match extension.as_deref() {
+        None | Some("geojson" | "json") => Ok(Format::GeoJson),
+        Some("csv") => Ok(Format::CsvWkt),
+        Some("fgb") => Ok(Format::FlatGeobuf),
+        Some(other) => Err(CliError::Output(format!(
+            "{}: unknown output extension .{other}: expected .geojson, .json, .csv or .fgb (or pass --format)",
+            path.display()
+        ))),
+    }
+}
+
+/// Writes an SVG, or its PNG rendering; the extension decides. Standard
+/// output (`-`) and what is no regular file (`/dev/stdout`, a FIFO) without
+/// an extension get SVG.
 pub fn picture(path: &Path, svg: frontline_render::Result<String>) -> Result<(), CliError> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_lowercase);
+    let stream = path.as_os_str() == "-"
+        || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
     let bytes = match extension.as_deref() {
         Some("svg") => svg?.into_bytes(),
         Some("png") => frontline_render::svg_to_png(&svg?)?,
+        None if stream => svg?.into_bytes(),
         _ => {
             return Err(CliError::Output(format!(
                 "{}: expected an output file ending in .svg or .png",
@@ -316,7 +374,7 @@ pub fn picture(path: &Path, svg: frontline_render::Result<String>) -> Result<(),
             )))
         }
     };
-    frontline::io::write_atomic(path, &bytes).map_err(CliError::Frontline)
+    print_or_write(path, &bytes).map_err(CliError::Frontline)
 }
 
 /// Runs `classify_csv` between files or standard streams, with a progress bar
@@ -357,15 +415,30 @@ pub fn classify(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    // The library cannot know the input's name: problems with it get it here.
+    // The library cannot know the names of the input and output: errors
+    // about them get them here.
+    let name = |path: &Path, stream: &str| {
+        if path.as_os_str() == "-" {
+            stream.to_owned()
+        } else {
+            path.display().to_string()
+        }
+    };
     summary.map_err(|error| match error {
         CliError::Frontline(frontline::Error::BadInput(mut problem)) => {
-            problem.file = if input.as_os_str() == "-" {
-                "standard input".into()
-            } else {
-                input.display().to_string()
-            };
+            problem.file = name(input, "standard input");
             CliError::Frontline(frontline::Error::BadInput(problem))
+        }
+        CliError::Frontline(frontline::Error::Io { path, source }) => {
+            use frontline::classify::{CSV_INPUT, CSV_OUTPUT, GEOJSON_INPUT, GEOJSON_OUTPUT};
+            let path = if path == Path::new(CSV_INPUT) || path == Path::new(GEOJSON_INPUT) {
+                name(input, "standard input").into()
+            } else if path == Path::new(CSV_OUTPUT) || path == Path::new(GEOJSON_OUTPUT) {
+                name(output, "standard output").into()
+            } else {
+                path
+            };
+            CliError::Frontline(frontline::Error::Io { path, source })
         }
         other => other,
     })

@@ -262,3 +262,121 @@ fn printing_into_a_closed_pipe_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn stderr_of(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn skip_bad_says_which_files_it_skipped() {
+    let dir = archive(
+        "skip-said",
+        &[
+            ("a_20220101.geojson", &cell(0.0, 0.1)),
+            ("b_20220101.geojson", &cell(0.0, 0.2)),
+            ("notes.json", "{}"),
+        ],
+    );
+    let stderr = stderr_of(frontline(&dir).args(["--skip-bad", "stats", "--at", "2022-01-02"]));
+    assert_eq!(
+        stderr,
+        "warning: notes.json: no date in the file name; expected YYYYMMDD, YYYY-MM-DD or YYYY_MM_DD, \
+         or pass --date-pattern with groups (?P<y>…)(?P<m>…)(?P<d>…) (skipped)\n\
+         warning: b_20220101.geojson: same date 2022-01-01 as a_20220101.geojson; keep one file per date (skipped)\n"
+    );
+}
+
+#[test]
+fn an_empty_file_and_a_region_that_misses_are_said() {
+    let region = cell(5.0, 5.1);
+    let dir = archive(
+        "region-misses",
+        &[
+            ("a_20220101.geojson", &cell(0.0, 0.1)),
+            (
+                "a_20220201.geojson",
+                r#"{"type": "FeatureCollection", "features": []}"#,
+            ),
+        ],
+    );
+    let region_file = dir.with_extension("region.geojson");
+    std::fs::write(&region_file, region).unwrap();
+    let with_region = |cmd: &mut Command| {
+        cmd.arg("--region").arg(&region_file);
+    };
+    let mut series = frontline(&dir);
+    with_region(&mut series);
+    let stderr = stderr_of(series.args(["series", "--from", "2022-01-01", "--to", "2022-03-01"]));
+    assert_eq!(
+        stderr,
+        "warning: a_20220101.geojson: none of its 123.091 km² lies in the region: left out\n\
+         warning: a_20220201.geojson: no features: the side holds no ground on this date\n"
+    );
+    let mut validate = frontline(&dir);
+    with_region(&mut validate);
+    validate
+        .arg("validate")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "warning: a_20220101.geojson: none of its 123.091 km² lies in the region: left out",
+        ))
+        .stdout(predicate::str::contains(
+            "warning: a_20220201.geojson: no features: the side holds no ground on this date",
+        ))
+        .stdout(predicate::str::contains(
+            "2 file(s), 0 with problems, 2 with warnings",
+        ));
+    let mut json = frontline(&dir);
+    with_region(&mut json);
+    let output = json
+        .args(["validate", "--format", "json"])
+        .output()
+        .unwrap();
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        reports[1]["warnings"][0]["message"],
+        "no features: the side holds no ground on this date"
+    );
+    std::fs::remove_file(&region_file).unwrap();
+}
+
+#[test]
+fn repairs_are_said_by_every_command() {
+    // An unclosed ring, repaired.
+    let open = r#"{"type":"Polygon","coordinates":[[[0,0],[0.1,0],[0.1,0.1],[0,0.1]]]}"#;
+    let dir = archive("repairs-said", &[("a_20220101.geojson", open)]);
+    let svg = dir.with_extension("map.svg");
+    for args in [
+        vec!["stats", "--at", "2022-01-02"],
+        vec!["series", "--from", "2022-01-01", "--to", "2022-02-01"],
+        vec![
+            "render",
+            "--at",
+            "2022-01-02",
+            "--bbox",
+            "-0.05,-0.05,0.15,0.15",
+            "-o",
+            svg.to_str().unwrap(),
+        ],
+    ] {
+        let stderr = stderr_of(frontline(&dir).args(&args));
+        assert_eq!(
+            stderr
+                .lines()
+                .filter(
+                    |l| l.starts_with("repaired: a_20220101.geojson: feature 0: field `geometry`:")
+                )
+                .count(),
+            1,
+            "{args:?}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_file(&svg);
+}

@@ -283,3 +283,112 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
     assert!(head.starts_with(b"lat,lon,controller"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn tiny() -> Command {
+    let mut cmd = Command::cargo_bin("frontline").unwrap();
+    cmd.arg("--data").arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/tiny"
+    ));
+    cmd
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "frontline-cli-classify-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn gzip_inputs_are_read_decompressed_and_binary_is_never_echoed() {
+    let dir = scratch("gzip");
+    let points = r#"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": "a"}, "geometry": {"type": "Point", "coordinates": [0.5, 0.5]}}]}"#;
+    let csv = "id,lat,lon\na,0.5,1.75\n";
+    for (name, text, expected) in [
+        ("points.geojson.gz", points, "\"controller\":\"west\""),
+        ("points.csv.gz", csv, "a,0.5,1.75,east,"),
+    ] {
+        // gzip of the text, by the system's own tool.
+        let plain = dir.join(name.trim_end_matches(".gz"));
+        std::fs::write(&plain, text).unwrap();
+        assert!(std::process::Command::new("gzip")
+            .arg("-kf")
+            .arg(&plain)
+            .status()
+            .unwrap()
+            .success());
+        let output = tiny()
+            .args(["classify", "--at", "2012-01-01", "-o", "-"])
+            .arg(dir.join(name))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains(expected), "{name}: {stdout}");
+    }
+    // Binary that is not gzip: refused in one printable line.
+    let binary = dir.join("points.zip");
+    let mut bytes = b"PK\x03\x04\x14\x00\x08\x00\x1b[2J\x07".to_vec();
+    bytes.extend((0..=255u8).cycle().take(2000));
+    std::fs::write(&binary, &bytes).unwrap();
+    let output = tiny()
+        .args(["classify", "--at", "2012-01-01", "-o", "-"])
+        .arg(&binary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).expect("no binary echoed");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: invalid input: {}: expected CSV text, found binary data (a compressed or binary file?)\n",
+            binary.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_empty_csv_says_so() {
+    let output = tiny()
+        .args(["classify", "-", "--at", "2012-01-01", "-o", "-"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: invalid input: standard input: the input is empty: expected a header row naming the columns\n"
+    );
+}
+
+#[test]
+fn a_full_disk_is_reported_with_the_path() {
+    let output = tiny()
+        .args(["classify", "-", "--at", "2012-01-01", "-o", "/dev/full"])
+        .write_stdin("id,lat,lon\na,0.5,0.5\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: /dev/full: No space left on device (os error 28)\n"
+    );
+    let output = tiny()
+        .args(["export", "--at", "2012-01-01", "-o", "/dev/full"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: /dev/full: No space left on device (os error 28)\n"
+    );
+}

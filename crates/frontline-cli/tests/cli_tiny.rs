@@ -170,3 +170,154 @@ fn validate_fails_on_a_broken_dataset() {
         .code(1)
         .stdout(predicate::str::contains("manifest.json"));
 }
+
+#[test]
+fn reversed_intervals_are_refused() {
+    let dir = std::env::temp_dir().join(format!("frontline-reversed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let chart = dir.join("chart.svg");
+    let chart = chart.to_str().unwrap();
+    for args in [
+        &["series", "--from", "2012-01-01", "--to", "2001-01-01"][..],
+        &[
+            "chart",
+            "--from",
+            "2012-01-01",
+            "--to",
+            "2001-01-01",
+            "-o",
+            chart,
+        ],
+    ] {
+        let output = frontline().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            stderr.trim_end(),
+            "error: reversed interval: it starts on 2012-01-01, after its end on 2001-01-01"
+        );
+    }
+    assert!(!std::path::Path::new(chart).exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_interval_starting_before_the_data_starts_with_the_data() {
+    let output = frontline()
+        .args(["series", "--from", "1990-01-01", "--to", "2012-01-01"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "date,snapshot,west,east\n\
+         2000-01-01,2000-01-01,12308.464,12308.464\n\
+         2010-01-01,2010-01-01,18462.696,6154.232\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "note: the data starts on 2000-01-01: the series starts there, not on 1990-01-01\n"
+    );
+    // Wholly before the data, or a single date before it: still an error.
+    for args in [
+        &["series", "--from", "1990-01-01", "--to", "1995-01-01"][..],
+        &["stats", "--at", "1999-12-31"],
+    ] {
+        let output = frontline().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("the dataset starts on 2000-01-01"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn negative_numbers_are_values_not_flags() {
+    let dir = std::env::temp_dir().join(format!("frontline-negative-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let map = dir.join("map.svg");
+    let output = frontline()
+        .args([
+            "render",
+            "--at",
+            "2012-01-01",
+            "--bbox",
+            "-0.5,-0.5,2.5,1.5",
+            "-o",
+        ])
+        .arg(&map)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(std::fs::read_to_string(&map).unwrap().starts_with("<svg"));
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let output = frontline()
+        .args([
+            "route",
+            "main-road",
+            "--at",
+            "2012-01-01",
+            "--exposure-km",
+            "-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: invalid value '-1' for '--exposure-km <KM>': \
+         expected a distance in km, a number ≥ 0 (see frontline --help)"
+    );
+    let value = json(frontline().args([
+        "route",
+        "main-road",
+        "--at",
+        "2012-01-01",
+        "--exposure-km",
+        "0.5",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(value["exposure_within_km"], 0.5);
+}
+
+#[test]
+fn control_characters_in_a_title_leave_a_valid_svg() {
+    let dir = std::env::temp_dir().join(format!("frontline-title-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let title = "West\u{1}\u{8}\u{1b}[31m\tand\nEast\u{7f}";
+    for args in [
+        &["render", "--at", "2012-01-01"][..],
+        &["render", "--from", "2001-01-01", "--to", "2012-01-01"],
+        &["chart", "--from", "2000-01-01", "--to", "2012-01-01"],
+    ] {
+        let path = dir.join("picture.svg");
+        frontline()
+            .args(args)
+            .args(["--title", title, "-o"])
+            .arg(&path)
+            .assert()
+            .success();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        let document = roxmltree::Document::parse(&svg)
+            .unwrap_or_else(|e| panic!("{args:?}: the SVG does not parse: {e}"));
+        let texts: Vec<&str> = document
+            .descendants()
+            .filter_map(|n| n.text())
+            .map(str::trim)
+            .collect();
+        assert!(
+            texts.contains(&"West   [31m and East"),
+            "{args:?}: {texts:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -82,7 +82,8 @@ pub fn render_chart(
         + 1.0;
     let title = options
         .title
-        .clone()
+        .as_deref()
+        .map(crate::one_line)
         .unwrap_or_else(|| format!("{}: area held, {from} to {to}", atlas.name));
 
     let mut svg = String::new();
@@ -172,5 +173,5 @@ pub fn render_chart(
             .map_err(draw_error)?;
         root.present().map_err(draw_error)?;
     }
-    Ok(svg)
+    Ok(crate::xml_safe(svg))
 }

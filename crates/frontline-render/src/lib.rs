@@ -59,6 +59,26 @@ pub enum RenderError {
 /// This crate's result type.
 pub type Result<T, E = RenderError> = std::result::Result<T, E>;
 
+/// Text to draw on one line: control characters (tab, newline, escape...)
+/// become spaces, which XML allows and a one-line caption can show.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Removes from an SVG the characters XML 1.0 never allows (C0 controls but
+/// tab, newline and carriage return; U+FFFE, U+FFFF), whatever text they
+/// came with (a dataset's names included), so that the SVG always parses.
+pub(crate) fn xml_safe(svg: String) -> String {
+    let allowed = |c: char| !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if svg.chars().all(allowed) {
+        svg
+    } else {
+        svg.chars().filter(|&c| allowed(c)).collect()
+    }
+}
+
 /// Registers the embedded DejaVu Sans with plotters (once per process).
 pub(crate) fn register_fonts() {
     use plotters::style::{register_font, FontStyle};

@@ -145,7 +145,8 @@ pub fn render_map(view: &View<'_>, options: &MapOptions) -> Result<String> {
         }
         let title = options
             .title
-            .clone()
+            .as_deref()
+            .map(crate::one_line)
             .unwrap_or_else(|| format!("{}: control on {}", atlas.name, view.date));
         let subtitle = format!(
             "In force since {}: {}",
@@ -163,7 +164,7 @@ pub fn render_map(view: &View<'_>, options: &MapOptions) -> Result<String> {
         )?;
         canvas.present().map_err(draw_error)?;
     }
-    Ok(svg)
+    Ok(crate::xml_safe(svg))
 }
 
 /// The diff map between two dates as SVG: ground that changed hands coloured
@@ -209,12 +210,16 @@ pub fn render_diff(diff: &Diff, atlas: &Atlas, options: &MapOptions) -> Result<S
         ));
         fill_tiling(&canvas, &frame, &tiles)?;
         base_lines(&canvas, &frame, atlas, &visible)?;
-        let title = options.title.clone().unwrap_or_else(|| {
-            format!(
-                "{}: changes of control, {} to {}",
-                atlas.name, diff.from, diff.to
-            )
-        });
+        let title = options
+            .title
+            .as_deref()
+            .map(crate::one_line)
+            .unwrap_or_else(|| {
+                format!(
+                    "{}: changes of control, {} to {}",
+                    atlas.name, diff.from, diff.to
+                )
+            });
         let subtitle = format!(
             "{} of ground changed hands",
             km2(diff.transitions.iter().map(|t| t.area_km2).sum())
@@ -231,7 +236,7 @@ pub fn render_diff(diff: &Diff, atlas: &Atlas, options: &MapOptions) -> Result<S
         )?;
         canvas.present().map_err(draw_error)?;
     }
-    Ok(svg)
+    Ok(crate::xml_safe(svg))
 }
 
 /// The frame a map of `atlas` with these options is drawn in.

@@ -55,12 +55,15 @@ impl ArchiveOptions {
 }
 
 /// What an archive atlas needs beyond the common fields.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct ArchiveSettings {
     side: String,
     strictness: Strictness,
     region: Option<MultiPolygon<f64>>,
     pub(crate) skip_bad: bool,
+    /// What was left out or found odd: files skipped when opening, then
+    /// for each file read, an empty one or ground outside the region.
+    pub(crate) warnings: std::sync::Mutex<Vec<Problem>>,
 }
 
 /// A file of the archive with the date its name gives.
@@ -120,8 +123,12 @@ pub fn list_files(
             continue;
         }
         match date_in_name(&pattern, &name) {
-            Some(date) => files.push(ArchiveFile { name, date }),
-            None => problems.push(Problem::file(&name, "no date in the file name; expected YYYYMMDD, YYYY-MM-DD or YYYY_MM_DD, or pass --date-pattern with groups (?P<y>…)(?P<m>…)(?P<d>…)")),
+            Ok(date) => files.push(ArchiveFile { name, date }),
+            Err(Some(text)) => problems.push(Problem::file(
+                &name,
+                format!("invalid date {text} in the file name: no such day"),
+            )),
+            Err(None) => problems.push(Problem::file(&name, "no date in the file name; expected YYYYMMDD, YYYY-MM-DD or YYYY_MM_DD, or pass --date-pattern with groups (?P<y>…)(?P<m>…)(?P<d>…)")),
         }
     }
     files.sort_by(|a, b| a.date.cmp(&b.date).then(a.name.cmp(&b.name)));
@@ -142,7 +149,18 @@ pub fn list_files(
 fn date_regex(pattern: Option<&str>) -> Result<Regex> {
     let text = pattern.unwrap_or(r"(?P<y>\d{4})[-_]?(?P<m>\d{2})[-_]?(?P<d>\d{2})");
     let regex = Regex::new(text).map_err(|error| {
-        Error::BadDatePattern(format!("{text:?} is not a valid regex: {error}"))
+        // The regex crate's message spans lines (the pattern, a caret, the
+        // error): keep the error's own line.
+        let message = error.to_string();
+        let reason = message
+            .lines()
+            .rev()
+            .find_map(|line| line.trim().strip_prefix("error: "))
+            .map_or_else(
+                || message.split_whitespace().collect::<Vec<_>>().join(" "),
+                str::to_owned,
+            );
+        Error::BadDatePattern(format!("{text:?} is not a valid regex: {reason}"))
     })?;
     for group in ["y", "m", "d"] {
         if !regex.capture_names().flatten().any(|name| name == group) {
@@ -154,14 +172,22 @@ fn date_regex(pattern: Option<&str>) -> Result<Regex> {
     Ok(regex)
 }
 
-fn date_in_name(pattern: &Regex, name: &str) -> Option<NaiveDate> {
-    pattern
-        .captures_iter(name)
-        .filter_map(|c| {
-            let number = |g: &str| c.name(g)?.as_str().parse::<u32>().ok();
-            NaiveDate::from_ymd_opt(number("y")? as i32, number("m")?, number("d")?)
-        })
-        .last()
+/// The last date in `name`; when the pattern matches only dates that do
+/// not exist (`2022-02-30`), the last of them as `YYYY-MM-DD`.
+fn date_in_name(pattern: &Regex, name: &str) -> std::result::Result<NaiveDate, Option<String>> {
+    let mut invalid = None;
+    let mut found = None;
+    for c in pattern.captures_iter(name) {
+        let number = |g: &str| c.name(g)?.as_str().parse::<u32>().ok();
+        let (Some(y), Some(m), Some(d)) = (number("y"), number("m"), number("d")) else {
+            continue;
+        };
+        match NaiveDate::from_ymd_opt(y as i32, m, d) {
+            Some(date) => found = Some(date),
+            None => invalid = Some(format!("{y:04}-{m:02}-{d:02}")),
+        }
+    }
+    found.ok_or(invalid)
 }
 
 impl Atlas {
@@ -185,6 +211,14 @@ impl Atlas {
         if let (Some(problem), false) = (problems.first(), options.skip_bad) {
             return Err(Error::Dataset(problem.clone()));
         }
+        // Only under --skip-bad: each skipped file is said.
+        let skipped: Vec<Problem> = problems
+            .iter()
+            .map(|p| Problem {
+                message: format!("{} (skipped)", p.message),
+                ..p.clone()
+            })
+            .collect();
         let duplicates: Vec<&str> = problems.iter().map(|p| p.file.as_str()).collect();
         let files: Vec<ArchiveFile> = files
             .into_iter()
@@ -196,18 +230,7 @@ impl Atlas {
                 "expected GeoJSON files with a date in their names (.geojson, .json, .geojson.gz)",
             )));
         }
-        let region = match &options.region {
-            Some(path) => {
-                let name = path.display().to_string();
-                let bytes = read_bytes(path, &name).map_err(Error::Dataset)?;
-                Some(
-                    read_polygons(&name, &bytes, options.strictness)
-                        .map_err(Error::Dataset)?
-                        .shape,
-                )
-            }
-            None => None,
-        };
+        let region = read_region(options)?;
         let side = side_id(&options.side);
         // `other` is a controller only where its ground is known: with a region.
         let mut controllers = vec![Controller {
@@ -271,12 +294,27 @@ impl Atlas {
                 strictness: options.strictness,
                 region,
                 skip_bad: options.skip_bad,
+                warnings: std::sync::Mutex::new(skipped),
             }),
             admin1_areas: OnceLock::new(),
             layer_grids: OnceLock::new(),
             route_edges: OnceLock::new(),
         })
     }
+}
+
+/// The region of `--region`, if any.
+fn read_region(options: &ArchiveOptions) -> Result<Option<MultiPolygon<f64>>> {
+    let Some(path) = &options.region else {
+        return Ok(None);
+    };
+    let name = path.display().to_string();
+    let bytes = read_bytes(path, &name).map_err(Error::Dataset)?;
+    Ok(Some(
+        read_polygons(&name, &bytes, options.strictness)
+            .map_err(Error::Dataset)?
+            .shape,
+    ))
 }
 
 impl ArchiveSettings {
@@ -299,6 +337,7 @@ impl ArchiveSettings {
             source: slot.file.clone(),
             accuracy: "as given by the archive file".into(),
         };
+        let mut warnings = file_warnings(&slot.file, &read, self.region.as_ref());
         let zones = match &self.region {
             Some(region) => vec![
                 zone(&self.side, read.shape.intersection(region)),
@@ -306,6 +345,10 @@ impl ArchiveSettings {
             ],
             None => vec![zone(&self.side, read.shape)],
         };
+        self.warnings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .append(&mut warnings);
         Ok(Snapshot {
             id: slot.id.clone(),
             date: slot.date,
@@ -314,6 +357,39 @@ impl ArchiveSettings {
             repairs: read.repairs,
         })
     }
+}
+
+/// What is odd about a file that was read: no features at all, ground
+/// outside the region (left out of every figure).
+fn file_warnings(
+    file: &str,
+    read: &crate::ingest::Polygons,
+    region: Option<&MultiPolygon<f64>>,
+) -> Vec<Problem> {
+    let mut warnings = Vec::new();
+    if read.features == 0 {
+        warnings.push(Problem::file(
+            file,
+            "no features: the side holds no ground on this date",
+        ));
+    }
+    if let Some(region) = region {
+        let outside = crate::geometry::area_km2(&read.shape.difference(region));
+        if outside >= crate::validate::PARTITION_TOLERANCE_KM2 {
+            let total = crate::geometry::area_km2(&read.shape);
+            warnings.push(Problem::file(
+                file,
+                if outside >= total - crate::validate::PARTITION_TOLERANCE_KM2 {
+                    format!("none of its {total:.3} km² lies in the region: left out")
+                } else {
+                    format!(
+                        "{outside:.3} km² of its {total:.3} km² lie outside the region: left out"
+                    )
+                },
+            ));
+        }
+    }
+    warnings
 }
 
 /// What `validate --archive` reports for one file.
@@ -331,12 +407,15 @@ pub struct FileReport {
     pub repairs: Vec<Problem>,
     /// Why the file cannot be used, if it cannot.
     pub problems: Vec<Problem>,
+    /// What is odd but usable: no features, ground outside the region.
+    pub warnings: Vec<Problem>,
 }
 
 /// Reads every file of an archive and reports on each, in date order; files
 /// without a date come last.
 pub fn validate_archive(dir: &Path, options: &ArchiveOptions) -> Result<Vec<FileReport>> {
     let (files, problems) = list_files(dir, options.date_pattern.as_deref())?;
+    let region = read_region(options)?;
     let mut reports: Vec<FileReport> = files
         .iter()
         .map(|f| {
@@ -349,9 +428,11 @@ pub fn validate_archive(dir: &Path, options: &ArchiveOptions) -> Result<Vec<File
                 area_km2: 0.0,
                 repairs: Vec::new(),
                 problems: Vec::new(),
+                warnings: Vec::new(),
             };
             match read {
                 Ok(read) => {
+                    report.warnings = file_warnings(&f.name, &read, region.as_ref());
                     report.features = read.features;
                     report.area_km2 = crate::geometry::area_km2(&read.shape);
                     report.repairs = read.repairs;
@@ -371,6 +452,7 @@ pub fn validate_archive(dir: &Path, options: &ArchiveOptions) -> Result<Vec<File
                 area_km2: 0.0,
                 repairs: Vec::new(),
                 problems: vec![problem],
+                warnings: Vec::new(),
             }),
         }
     }

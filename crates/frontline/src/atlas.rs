@@ -47,6 +47,18 @@ struct Layers {
     events: Option<String>,
 }
 
+/// The event kinds of the format (`data/FORMAT.md`).
+pub const EVENT_KINDS: [&str; 8] = [
+    "blockade",
+    "checkpoint",
+    "closure",
+    "reopening",
+    "handover",
+    "offensive",
+    "ceasefire",
+    "other",
+];
+
 /// A snapshot known from the manifest; its zones are read on first use.
 #[derive(Debug)]
 pub(crate) struct SnapshotSlot {
@@ -542,6 +554,30 @@ impl Atlas {
         }
     }
 
+    /// Repairs made in the snapshots read so far (dated archives: see
+    /// [`crate::ingest`]), in date order.
+    pub fn repairs(&self) -> Vec<Problem> {
+        self.snapshots
+            .iter()
+            .filter_map(|slot| slot.loaded.get()?.as_ref().ok())
+            .flat_map(|snapshot| snapshot.repairs.iter().cloned())
+            .collect()
+    }
+
+    /// What a dated archive left out or found odd: files skipped when it was
+    /// opened (no date, an impossible date, a date taken twice: under
+    /// `skip_bad`), then, for the files read so far, files with no features
+    /// and ground outside the region. Empty for a dataset.
+    pub fn warnings(&self) -> Vec<Problem> {
+        self.archive.as_ref().map_or_else(Vec::new, |archive| {
+            archive
+                .warnings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+        })
+    }
+
     /// Snapshots read so far that could not be read (skipped under
     /// `--skip-bad`), with why.
     pub fn unreadable(&self) -> Vec<Problem> {
@@ -563,6 +599,16 @@ impl Atlas {
         if let Some(archive) = &self.archive {
             return archive.read_snapshot(&self.source, slot);
         }
+        let (snapshot, problems) = self.read_snapshot_all(slot);
+        match problems.into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(snapshot),
+        }
+    }
+
+    /// A dataset snapshot with every problem found in it; the zones that
+    /// could be read are there whatever the problems.
+    fn read_snapshot_all(&self, slot: &SnapshotSlot) -> (Snapshot, Vec<Problem>) {
         let mut problems = Vec::new();
         let zones = read_layer(&self.source, Some(&slot.file), &mut problems, |f| Zone {
             controller: f.string("controller"),
@@ -582,16 +628,14 @@ impl Atlas {
             zones.iter().map(|z| z.controller.as_str()),
             &mut problems,
         );
-        match problems.into_iter().next() {
-            Some(problem) => Err(problem),
-            None => Ok(Snapshot {
-                id: slot.id.clone(),
-                date: slot.date,
-                label: slot.label.clone(),
-                zones,
-                repairs: Vec::new(),
-            }),
-        }
+        let snapshot = Snapshot {
+            id: slot.id.clone(),
+            date: slot.date,
+            label: slot.label.clone(),
+            zones,
+            repairs: Vec::new(),
+        };
+        (snapshot, problems)
     }
 
     /// Finds a place by id, name or alias, ignoring case.
@@ -660,12 +704,50 @@ impl Atlas {
             .map_err(|e| problems.push(Problem::file("manifest.json", e.to_string())))
             .ok()?;
         let atlas = Atlas::read(source, problems)?;
+        // Every problem of every snapshot; the zones that could be read are
+        // kept, so that the partition is checked whatever else is wrong.
         for slot in &atlas.snapshots {
-            if let Err(problem) = slot.loaded.get_or_init(|| atlas.read_snapshot(slot)) {
-                problems.push(problem.clone());
-            }
+            let (snapshot, found) = atlas.read_snapshot_all(slot);
+            // A file that cannot be read at all has no zones to check.
+            let unreadable = found.iter().find(|p| p.feature.is_none()).cloned();
+            problems.extend(found);
+            let _ = slot.loaded.set(match unreadable {
+                Some(problem) => Err(problem),
+                None => Ok(snapshot),
+            });
         }
+        atlas.check_format(problems);
         Some(atlas)
+    }
+
+    /// What the format (`data/FORMAT.md`) requires beyond what loading
+    /// needs: every event's `accuracy`, event kinds from the format's list,
+    /// every place's `aliases` and `admin1`.
+    fn check_format(&self, problems: &mut Vec<Problem>) {
+        let Ok(manifest) = self
+            .source
+            .read("manifest.json")
+            .map_err(|_| ())
+            .and_then(|text| serde_json::from_str::<Manifest>(&text).map_err(|_| ()))
+        else {
+            return;
+        };
+        let layers = &manifest.layers;
+        read_layer(&self.source, layers.events.as_ref(), problems, |f| {
+            f.string("accuracy");
+            // Not a string at all: loading has said so already.
+            let kind = f.raw("kind").and_then(|k| k.as_str()).unwrap_or_default();
+            if !kind.trim().is_empty() && !EVENT_KINDS.contains(&kind) {
+                f.problem(
+                    "kind",
+                    format!("expected one of {}, found {kind:?}", EVENT_KINDS.join(", ")),
+                );
+            }
+        });
+        read_layer(&self.source, layers.places.as_ref(), problems, |f| {
+            f.required("aliases");
+            f.required("admin1");
+        });
     }
 }
 
@@ -798,6 +880,19 @@ fn read_controllers(entries: &[Controller], problems: &mut Vec<Problem>) -> Vec<
         }
         if !seen.insert(c.id.as_str()) {
             problems.push(at("id", format!("duplicate controller id {:?}", c.id)));
+        }
+        for ally in &c.allies {
+            if !entries.iter().any(|other| &other.id == ally) {
+                let mut known: Vec<&str> = entries.iter().map(|c| c.id.as_str()).collect();
+                known.sort_unstable();
+                problems.push(at(
+                    "allies",
+                    format!(
+                        "expected controller ids ({}), found unknown {ally:?}",
+                        known.join(", ")
+                    ),
+                ));
+            }
         }
         let hex = c
             .colour

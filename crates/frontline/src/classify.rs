@@ -5,6 +5,29 @@
 //! ([`crate::index`]), and lossless: every input row comes out, in order, with
 //! its own fields untouched, byte for byte; a row that cannot be classified
 //! keeps its data and says why in the `error` column.
+//!
+//! # What "byte for byte" means for CSV
+//!
+//! The *values* of the fields are kept byte for byte (invalid UTF-8 too);
+//! the CSV syntax around them is written anew:
+//!
+//! - **Quotes.** A field is quoted in the output only when it needs to be:
+//!   when it holds a comma, a double quote, a CR or a LF (inner quotes are
+//!   doubled), or is the only field of its row and empty. So `"1"` comes out
+//!   as `1`, and `"a ""b"""` as it went in.
+//! - **Line ends.** Every row ends with LF, whatever the input used (CRLF
+//!   included). A CR LF inside a quoted field is part of its value and is
+//!   kept.
+//! - **Blank lines** between rows are no rows: they are left out.
+//! - A UTF-8 **byte order mark** at the start is left out; gzip input is
+//!   read decompressed and written plain.
+//! - **Width.** Every output row has the header's fields and then the
+//!   [`OUTPUT_COLUMNS`]. A row with fewer fields than the header is padded
+//!   with empty ones; a row with more is cut to the header's width and its
+//!   extra fields are quoted in its `error`. Neither is classified: a
+//!   field too many or too few usually means the columns are shifted.
+//! - An input that already has a column (GeoJSON: a property) named like one
+//!   of the [`OUTPUT_COLUMNS`] is refused: nothing is overwritten.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -13,7 +36,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::atlas::Atlas;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 use crate::index::Located;
 
 /// Rows read, classified in parallel, and written per chunk.
@@ -64,14 +87,25 @@ pub enum InputFormat {
 
 impl InputFormat {
     /// From a file name: `.geojson` and `.json` are GeoJSON, anything else
-    /// (and `-`, standard input) CSV.
+    /// (and `-`, standard input) CSV; a `.gz` ending is passed over (the
+    /// input is decompressed whatever its name, see [`classify`]).
     ///
     /// ```
     /// use frontline::classify::InputFormat;
     /// assert_eq!(InputFormat::from_path("points.geojson".as_ref()), InputFormat::GeoJson);
+    /// assert_eq!(InputFormat::from_path("points.geojson.gz".as_ref()), InputFormat::GeoJson);
+    /// assert_eq!(InputFormat::from_path("points.csv.gz".as_ref()), InputFormat::Csv);
     /// assert_eq!(InputFormat::from_path("-".as_ref()), InputFormat::Csv);
     /// ```
     pub fn from_path(path: &std::path::Path) -> InputFormat {
+        let gz = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+        let path = if gz {
+            std::path::Path::new(path.file_stem().unwrap_or_default())
+        } else {
+            path
+        };
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json") => {
                 InputFormat::GeoJson
@@ -81,8 +115,45 @@ impl InputFormat {
     }
 }
 
+/// The input as text: decompressed when it starts with gzip's magic bytes
+/// (whatever its name), a UTF-8 byte order mark skipped.
+enum Text<R: Read> {
+    Plain(std::io::BufReader<R>),
+    Gzip(std::io::BufReader<flate2::bufread::MultiGzDecoder<std::io::BufReader<R>>>),
+}
+
+impl<R: Read> Read for Text<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Text::Plain(r) => r.read(buf),
+            Text::Gzip(r) => r.read(buf),
+        }
+    }
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
+fn text_of<R: Read>(input: R) -> std::io::Result<Text<R>> {
+    use std::io::BufRead;
+    let mut input = std::io::BufReader::with_capacity(1 << 16, input);
+    let mut text = if input.fill_buf()?.starts_with(GZIP_MAGIC) {
+        Text::Gzip(std::io::BufReader::new(
+            flate2::bufread::MultiGzDecoder::new(input),
+        ))
+    } else {
+        Text::Plain(input)
+    };
+    match &mut text {
+        Text::Plain(r) => crate::feature_stream::skip_bom(r)?,
+        Text::Gzip(r) => crate::feature_stream::skip_bom(r)?,
+    }
+    Ok(text)
+}
+
 /// [`classify_csv`] or [`classify_geojson`], as `format` says; the output is
-/// in the same format as the input.
+/// in the same format as the input. Input compressed with gzip is read
+/// decompressed (it is known by its first bytes, whatever its name); the
+/// output is not compressed.
 pub fn classify<R: Read + Send, W: Write>(
     atlas: &Atlas,
     input: R,
@@ -124,15 +195,46 @@ pub fn classify_csv<R: Read + Send, W: Write>(
     mut progress: impl FnMut(u64),
 ) -> Result<Summary> {
     let io = |e: csv::Error| Error::Io {
-        path: "CSV".into(),
+        path: CSV_INPUT.into(),
         source: std::io::Error::other(e.to_string()),
     };
+    let input = text_of(input).map_err(|source| Error::Io {
+        path: CSV_INPUT.into(),
+        source,
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
         .from_reader(input);
     let mut output = output;
     let header = reader.byte_headers().map_err(io)?.clone();
+    if header.is_empty() {
+        return Err(Error::BadInput(Problem::file(
+            CSV_INPUT,
+            "the input is empty: expected a header row naming the columns",
+        )));
+    }
+    // Control characters other than tab, CR and LF are no text's: never
+    // echo such bytes in a message about a column.
+    if header
+        .as_slice()
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n') || b == 0x7f)
+    {
+        return Err(Error::BadInput(Problem::file(
+            CSV_INPUT,
+            "expected CSV text, found binary data (a compressed or binary file?)",
+        )));
+    }
+    if let Some(taken) = header
+        .iter()
+        .find(|h| OUTPUT_COLUMNS.iter().any(|c| c.as_bytes() == *h))
+    {
+        return Err(Error::BadInput(Problem::file(
+            CSV_INPUT,
+            already_there("column", &String::from_utf8_lossy(taken)),
+        )));
+    }
     let column = |name: &str| {
         header
             .iter()
@@ -157,7 +259,7 @@ pub fn classify_csv<R: Read + Send, W: Write>(
         width: header.len(),
     };
     let written = |source: std::io::Error| Error::Io {
-        path: "CSV output".into(),
+        path: CSV_OUTPUT.into(),
         source,
     };
     let mut out_header = header.clone();
@@ -277,11 +379,12 @@ fn format_rows(
             None => classify_row(atlas, record, columns),
             Some(message) => Err(message.clone()),
         };
+        // Every row as wide as the header, so the appended columns line up:
+        // short rows padded, long ones cut (their error holds the rest).
         let fields = record.len();
-        for field in record {
+        for field in record.iter().take(columns.width) {
             writer.write_field(field)?;
         }
-        // Short rows are padded so the appended columns line up.
         for _ in fields..columns.width {
             writer.write_field([])?;
         }
@@ -407,6 +510,10 @@ pub fn classify_geojson<R: Read, W: Write>(
     // thread made the run twice as slow). Past a syntax error nothing more
     // can be read: the error names the feature, and the caller's atomic
     // write keeps no half output.
+    let input = text_of(input).map_err(|source| Error::Io {
+        path: GEOJSON_INPUT.into(),
+        source,
+    })?;
     read_feature_collection(input, GEOJSON_INPUT, CHUNK_ROWS, |piece| {
         match piece {
             Piece::Member(key, value) if !features_open => before.push((key, value)),
@@ -446,11 +553,20 @@ pub fn classify_geojson<R: Read, W: Write>(
 }
 
 /// How errors name the GeoJSON input (the caller knows its file name).
-const GEOJSON_INPUT: &str = "GeoJSON input";
+pub const GEOJSON_INPUT: &str = "GeoJSON input";
+
+/// How errors name the CSV input (the caller knows its file name).
+pub const CSV_INPUT: &str = "CSV";
+
+/// How errors name the output (the caller knows its file name).
+pub const CSV_OUTPUT: &str = "CSV output";
+
+/// How errors name the output (the caller knows its file name).
+pub const GEOJSON_OUTPUT: &str = "GeoJSON output";
 
 fn geojson_output_error(source: std::io::Error) -> Error {
     Error::Io {
-        path: "GeoJSON output".into(),
+        path: GEOJSON_OUTPUT.into(),
         source,
     }
 }
@@ -474,6 +590,18 @@ fn format_features(
             message.truncate(message.rfind(" at line ").unwrap_or(message.len()));
             Error::BadInput(crate::Problem::feature(GEOJSON_INPUT, index, None, message))
         })?;
+        let taken = feature
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .and_then(|p| OUTPUT_COLUMNS.iter().find(|c| p.contains_key(**c)));
+        if let Some(taken) = taken {
+            return Err(Error::BadInput(crate::Problem::feature(
+                GEOJSON_INPUT,
+                index,
+                None,
+                already_there("property", taken),
+            )));
+        }
         let result = classify_feature(atlas, index, &feature, date);
         let error = summary.count(&result);
         add_properties(&mut feature, &result, error);
@@ -481,6 +609,14 @@ fn format_features(
         serde_json::to_writer(&mut bytes, &feature).map_err(|e| geojson_output_error(e.into()))?;
     }
     Ok((bytes, summary))
+}
+
+/// Why an input that already has one of the [`OUTPUT_COLUMNS`] is refused.
+fn already_there(kind: &str, name: &str) -> String {
+    format!(
+        "already has a {kind} `{name}`, which classify writes ({}): rename it first, nothing is overwritten",
+        OUTPUT_COLUMNS.join(", ")
+    )
 }
 
 /// Adds the classification's properties to a feature (creating
@@ -576,20 +712,25 @@ fn classify_row<'a>(
     record: &csv::ByteRecord,
     columns: &Columns,
 ) -> RowResult<'a> {
-    if record.len() != columns.width {
-        let problem = format!(
-            "row has {} fields, the header {}",
+    if record.len() < columns.width {
+        return Err(format!(
+            "row has {} fields, the header {}: padded with empty fields, not classified",
             record.len(),
             columns.width
-        );
-        if record.len() > columns.width
-            || [Some(columns.lat), Some(columns.lon), columns.date]
-                .iter()
-                .flatten()
-                .any(|&i| i >= record.len())
-        {
-            return Err(problem);
-        }
+        ));
+    }
+    if record.len() > columns.width {
+        let extra: Vec<String> = record
+            .iter()
+            .skip(columns.width)
+            .map(|f| format!("{:?}", String::from_utf8_lossy(f)))
+            .collect();
+        return Err(format!(
+            "row has {} fields, the header {}: not classified; the fields past the header, left out here: {}",
+            record.len(),
+            columns.width,
+            extra.join(",")
+        ));
     }
     let text = |index: usize| -> &str {
         record

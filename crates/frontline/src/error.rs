@@ -74,6 +74,22 @@ pub enum Error {
         /// The first snapshot's date.
         first: chrono::NaiveDate,
     },
+    /// An interval whose start is after its end.
+    #[error("reversed interval: it starts on {from}, after its end on {to}")]
+    ReversedInterval {
+        /// The start asked for.
+        from: chrono::NaiveDate,
+        /// The end asked for.
+        to: chrono::NaiveDate,
+    },
+    /// A distance is negative or not a number.
+    #[error("invalid {what} {km} km: expected a number of km ≥ 0")]
+    BadDistance {
+        /// Which distance (`exposure distance`, ...).
+        what: &'static str,
+        /// The value given.
+        km: f64,
+    },
     /// A coordinate is outside WGS 84's range or not a number.
     #[error("invalid coordinate: {0}")]
     BadCoordinate(String),

@@ -73,7 +73,12 @@ pub fn read_feature_collection<R: Read>(
         read: None,
         stopped: None,
     };
-    let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(input));
+    let mut input = std::io::BufReader::new(input);
+    skip_bom(&mut input).map_err(|e| Error::Io {
+        path: source.into(),
+        source: e,
+    })?;
+    let mut json = serde_json::Deserializer::from_reader(input);
     let parsed =
         de::Deserializer::deserialize_map(&mut json, &mut reader).and_then(|()| json.end());
     if let Some(error) = reader.stopped {
@@ -87,6 +92,25 @@ pub fn read_feature_collection<R: Read>(
         };
         Error::BadInput(problem)
     })
+}
+
+/// Skips a UTF-8 byte order mark at the start of `input`, as some editors
+/// write one.
+pub(crate) fn skip_bom(input: &mut impl std::io::BufRead) -> std::io::Result<()> {
+    for (seen, &expected) in crate::ingest::UTF8_BOM.iter().enumerate() {
+        match input.fill_buf()?.first() {
+            Some(&byte) if byte == expected => input.consume(1),
+            _ if seen == 0 => return Ok(()),
+            // Part of a mark: no text starts so.
+            _ => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "expected text, found an incomplete byte order mark",
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The visitor of the collection object and of its `features` array.

@@ -26,6 +26,9 @@ use crate::error::Problem;
 /// Largest input accepted, in bytes (also the cap on decompressed `.gz` data).
 pub const MAX_INPUT_BYTES: u64 = 1 << 30;
 
+/// The UTF-8 byte order mark, skipped at the start of any text read.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Whether safe repairs are made or refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Strictness {
@@ -72,6 +75,8 @@ pub fn read_polygons(
             ),
         ));
     }
+    // A byte order mark, as some editors write, is not part of the JSON.
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|error| Problem::file(file, format!("expected GeoJSON: {error}")))?;
     let mut reader = Reader {
@@ -313,7 +318,14 @@ impl Reader<'_> {
             // i_overlay resolves any ring arrangement with the even-odd rule;
             // geo's triangulation-based MakeValid gave pieces that a later
             // union could not take (found by fuzzing).
-            let rebuilt = MultiPolygon(vec![polygon]).union(&MultiPolygon::<f64>(Vec::new()));
+            let none = MultiPolygon::<f64>(Vec::new());
+            let outline = MultiPolygon(vec![Polygon::new(polygon.exterior().clone(), Vec::new())])
+                .union(&none);
+            let rebuilt = MultiPolygon(vec![polygon]).union(&none);
+            // A repair never adds ground: the even-odd rule would make land
+            // of a hole outside the exterior ring, so what is rebuilt is kept
+            // within the exterior ring's own ground.
+            let rebuilt = rebuilt.intersection(&outline);
             self.polygons.extend(rebuilt.0);
         } else {
             self.polygons.push(polygon);

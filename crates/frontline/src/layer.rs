@@ -42,7 +42,20 @@ impl<'a> FeatureFields<'a> {
         self.feature.properties.as_ref().unwrap_or(&self.empty)
     }
 
-    fn problem(&mut self, field: &str, message: impl Into<String>) {
+    /// A property as it is, unchecked.
+    pub fn raw(&self, field: &str) -> Option<&JsonValue> {
+        self.properties().get(field)
+    }
+
+    /// A property that must be present (any value, `null` included: its
+    /// type is checked where it is read).
+    pub fn required(&mut self, field: &str) {
+        if !self.properties().contains_key(field) {
+            self.problem(field, "missing");
+        }
+    }
+
+    pub fn problem(&mut self, field: &str, message: impl Into<String>) {
         self.problems.push(Problem::feature(
             self.file,
             self.index,

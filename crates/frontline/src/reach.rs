@@ -3,7 +3,7 @@
 //! own, its allies', and the strips of open corridors), on routes that are
 //! open? If not, why not.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use geo::{Coord, Distance, Geodesic, LineString, Point};
@@ -53,7 +53,7 @@ struct Edge {
 /// nodes; the stretches of road between them are edges.
 struct Graph {
     graph: UnGraph<Coord<f64>, Edge>,
-    places: HashMap<String, NodeIndex>,
+    places: BTreeMap<String, NodeIndex>,
 }
 
 fn key(c: Coord<f64>) -> (i64, i64) {
@@ -76,7 +76,9 @@ fn build(atlas: &Atlas) -> Graph {
         })
         .collect();
     let tree = RTree::bulk_load(vertices);
-    let mut node_vertices: HashMap<(usize, usize), String> = HashMap::new();
+    // Ordered maps: which vertex a place takes, and the order suggestions
+    // come in, are the same on every run.
+    let mut node_vertices: BTreeMap<(usize, usize), String> = BTreeMap::new();
     for place in atlas.places() {
         let p = [place.point.x(), place.point.y()];
         for candidate in tree.nearest_neighbor_iter(&p).take(8) {
@@ -93,7 +95,7 @@ fn build(atlas: &Atlas) -> Graph {
     let mut node = |graph: &mut UnGraph<Coord<f64>, Edge>, c: Coord<f64>| {
         *nodes.entry(key(c)).or_insert_with(|| graph.add_node(c))
     };
-    let mut places = HashMap::new();
+    let mut places = BTreeMap::new();
     for (r, route) in atlas.routes().iter().enumerate() {
         let coords = &route.line.0;
         if coords.len() < 2 {

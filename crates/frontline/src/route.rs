@@ -117,9 +117,10 @@ impl Atlas {
     /// ```
     pub fn route_report(&self, id: &str, date: NaiveDate, exposure_km: f64) -> Result<RouteReport> {
         if !(exposure_km.is_finite() && exposure_km >= 0.0) {
-            return Err(Error::BadCoordinate(format!(
-                "exposure distance {exposure_km} km: expected a number of km ≥ 0"
-            )));
+            return Err(Error::BadDistance {
+                what: "exposure distance",
+                km: exposure_km,
+            });
         }
         let route = self.route(id)?;
         let view = self.at(date)?;

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::atlas::Atlas;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use rayon::prelude::*;
 
 /// One row of a [`Series`]: the state from `date` on.
@@ -24,6 +24,10 @@ pub struct Series {
     pub controllers: Vec<String>,
     /// The interval's start, then every snapshot date up to its end.
     pub rows: Vec<SeriesRow>,
+    /// The start asked for, when it was before the first snapshot: the
+    /// series then starts on the first snapshot's date instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clamped_from: Option<NaiveDate>,
 }
 
 impl Atlas {
@@ -38,7 +42,24 @@ impl Atlas {
     /// assert_eq!(series.rows.last().unwrap().areas_km2[nkr], 0.0);
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// An interval that starts before the first snapshot starts on the first
+    /// snapshot instead, and says so in [`Series::clamped_from`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReversedInterval`] when `from` is after `to`;
+    /// [`Error::BeforeFirstSnapshot`] when the whole interval is before the
+    /// first snapshot; a snapshot that cannot be read.
     pub fn series(&self, from: NaiveDate, to: NaiveDate) -> Result<Series> {
+        if from > to {
+            return Err(Error::ReversedInterval { from, to });
+        }
+        let first = self.snapshots().first().map(|s| s.date);
+        let (from, clamped_from) = match first {
+            Some(first) if from < first && to >= first => (first, Some(from)),
+            _ => (from, None),
+        };
         let controllers: Vec<String> = self.controllers().iter().map(|c| c.id.clone()).collect();
         let mut dates = vec![from];
         dates.extend(
@@ -60,6 +81,10 @@ impl Atlas {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok(Series { controllers, rows })
+        Ok(Series {
+            controllers,
+            rows,
+            clamped_from,
+        })
     }
 }

@@ -23,7 +23,7 @@ impl DataSource {
     pub fn read(&self, relative: &str) -> Result<String, Problem> {
         match self {
             DataSource::Embedded => embedded_file(relative)
-                .map(str::to_owned)
+                .map(|text| text.strip_prefix('\u{feff}').unwrap_or(text).to_owned())
                 .ok_or_else(|| Problem::file(relative, "not in the embedded dataset")),
             DataSource::Directory(root) => {
                 let path = root.join(relative);
@@ -31,7 +31,12 @@ impl DataSource {
                     .map_err(|error| {
                         Problem::file(relative, format!("cannot read {}: {error}", path.display()))
                     })
-                    .and_then(|bytes| {
+                    .and_then(|mut bytes| {
+                        // A byte order mark, as some editors write, is not
+                        // part of the JSON.
+                        if bytes.starts_with(crate::ingest::UTF8_BOM) {
+                            bytes.drain(..crate::ingest::UTF8_BOM.len());
+                        }
                         String::from_utf8(bytes).map_err(|error| {
                             Problem::file(
                                 relative,

@@ -194,3 +194,90 @@ fn names_without_dates_and_custom_patterns() {
         .to_string()
         .contains("lacks the named group"));
 }
+
+#[test]
+fn a_repair_never_adds_ground() {
+    use frontline::geometry::area_km2;
+    use frontline::ingest::{read_polygons, Strictness};
+    let square = "[[0,0],[1,0],[1,1],[0,1],[0,0]]";
+    let plain = format!(r#"{{"type": "Polygon", "coordinates": [{square}]}}"#);
+    let expected = area_km2(
+        &read_polygons("plain", plain.as_bytes(), Strictness::Strict)
+            .unwrap()
+            .shape,
+    );
+    // A hole wholly outside the exterior, and one half outside it.
+    for hole in [
+        "[[2,0],[3,0],[3,1],[2,1],[2,0]]",
+        "[[0.5,0.25],[1.5,0.25],[1.5,0.75],[0.5,0.75],[0.5,0.25]]",
+    ] {
+        let text = format!(r#"{{"type": "Polygon", "coordinates": [{square}, {hole}]}}"#);
+        let read = read_polygons("holed", text.as_bytes(), Strictness::Repair).unwrap();
+        assert_eq!(read.repairs.len(), 1, "{hole}");
+        let got = area_km2(&read.shape);
+        assert!(
+            got <= expected * (1.0 + 1e-9),
+            "{hole}: {got} km² > {expected} km²"
+        );
+    }
+    // The half-outside hole still takes its inside half away.
+    let text = format!(
+        r#"{{"type": "Polygon", "coordinates": [{square}, [[0.5,0.25],[1.5,0.25],[1.5,0.75],[0.5,0.75],[0.5,0.25]]]}}"#
+    );
+    let read = read_polygons("holed", text.as_bytes(), Strictness::Repair).unwrap();
+    let got = area_km2(&read.shape);
+    assert!((got / expected - 0.75).abs() < 0.01, "{got} vs {expected}");
+}
+
+#[test]
+fn what_an_archive_leaves_out_is_in_its_warnings_and_reports() {
+    let dir =
+        std::env::temp_dir().join(format!("frontline-archive-{}-warnings", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("held_20220301.geojson"), polygon(30.0, 31.0)).unwrap();
+    std::fs::write(
+        dir.join("held_20220308.geojson"),
+        r#"{"type":"FeatureCollection","features":[]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("held_2022-02-30.geojson"), polygon(30.0, 31.0)).unwrap();
+    let region = dir.join("region.json.txt");
+    std::fs::write(&region, polygon(40.0, 41.0)).unwrap();
+    let mut options = ArchiveOptions::new("North");
+    options.skip_bad = true;
+    options.region = Some(region.clone());
+    let atlas = Atlas::open_archive(&dir, &options).unwrap();
+    let messages = |atlas: &Atlas| -> Vec<String> {
+        atlas.warnings().iter().map(ToString::to_string).collect()
+    };
+    assert_eq!(
+        messages(&atlas),
+        ["held_2022-02-30.geojson: invalid date 2022-02-30 in the file name: no such day (skipped)"]
+    );
+    let series = atlas
+        .series(
+            parse_date("2022-03-01").unwrap(),
+            parse_date("2022-03-10").unwrap(),
+        )
+        .unwrap();
+    assert!(series.rows.iter().all(|r| r.areas_km2[0] == 0.0));
+    let mut seen = messages(&atlas);
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "held_2022-02-30.geojson: invalid date 2022-02-30 in the file name: no such day (skipped)"
+                .to_owned(),
+            format!(
+                "held_20220301.geojson: none of its {:.3} km² lies in the region: left out",
+                box_km2(30.0, 31.0, 48.0, 49.0)
+            ),
+            "held_20220308.geojson: no features: the side holds no ground on this date".to_owned(),
+        ]
+    );
+    let reports = validate_archive(&dir, &options).unwrap();
+    let warnings: Vec<usize> = reports.iter().map(|r| r.warnings.len()).collect();
+    assert_eq!(warnings, [1, 1, 0]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

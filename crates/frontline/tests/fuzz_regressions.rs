@@ -31,13 +31,36 @@ fn geojson_ingest_crashes_stay_fixed() {
 
 #[test]
 fn a_hole_crossing_its_exterior_is_rebuilt_valid() {
-    // The first crash: the even-odd rebuild must give the square less the
-    // crossing part of the triangle, plus the triangle's outside parts.
+    // The first crash: the rebuild must give the square less the crossing
+    // part of the triangle, and never the triangle's outside parts (a repair
+    // adds no ground).
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/data/fuzz-regressions/geojson_ingest");
     let bytes = std::fs::read(dir.join("crossing-hole-union.geojson")).unwrap();
     let read = read_polygons("crossing-hole-union.geojson", &bytes, Strictness::Repair).unwrap();
     assert!(read.shape.is_valid());
-    assert_eq!(read.shape.0.len(), 2);
     assert_eq!(read.repairs.len(), 1);
+    use geo::{BooleanOps, BoundingRect};
+    let square = geo::Rect::new((30.0, 48.0), (31.0, 49.0)).to_polygon();
+    let bounds = read.shape.bounding_rect().unwrap();
+    assert!(
+        bounds.min().x >= 30.0 && bounds.max().x <= 31.0,
+        "{bounds:?}"
+    );
+    assert!(
+        bounds.min().y >= 48.0 && bounds.max().y <= 49.0,
+        "{bounds:?}"
+    );
+    let kept = frontline::geometry::area_km2(&read.shape);
+    let whole = frontline::geometry::area_km2(&geo::MultiPolygon(vec![square.clone()]));
+    let triangle = geo::Polygon::new(
+        geo::LineString::from(vec![(35.0, 48.0), (16.0, 46.0), (36.0, 50.0), (35.0, 48.0)]),
+        Vec::new(),
+    );
+    let taken = frontline::geometry::area_km2(&square.intersection(&triangle));
+    assert!(taken > 1.0, "{taken}");
+    assert!(
+        (kept - (whole - taken)).abs() < 0.01,
+        "{kept} + {taken} vs {whole}"
+    );
 }

@@ -195,3 +195,62 @@ fn corridor_roads_run_down_the_middle_of_their_strips() {
         None
     );
 }
+
+#[test]
+fn a_negative_exposure_distance_is_named_as_such() {
+    let atlas = frontline::Atlas::open(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/tiny"),
+    )
+    .unwrap();
+    let error = atlas
+        .route_report(
+            "main-road",
+            frontline::parse_date("2012-01-01").unwrap(),
+            -1.0,
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid exposure distance -1 km: expected a number of km ≥ 0"
+    );
+}
+
+#[test]
+fn reach_suggestions_come_in_the_same_order_every_time() {
+    let tiny = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/tiny");
+    let dir = std::env::temp_dir().join(format!("frontline-reach-order-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("snapshots")).unwrap();
+    for name in [
+        "manifest.json",
+        "de_jure.geojson",
+        "admin1.geojson",
+        "overlays.geojson",
+        "routes.geojson",
+        "events.geojson",
+        "snapshots/2000-01-01.geojson",
+        "snapshots/2010-01-01.geojson",
+    ] {
+        std::fs::copy(tiny.join(name), dir.join(name)).unwrap();
+    }
+    // Places on the road at both ends and halfway, and one off it.
+    let place = |id: &str, lon: f64, lat: f64| {
+        serde_json::json!({"type": "Feature", "properties": {"id": id, "name": id, "aliases": [],
+            "country": "west", "admin1": "W-1", "source": "test", "accuracy": "exact"},
+            "geometry": {"type": "Point", "coordinates": [lon, lat]}})
+    };
+    let places = serde_json::json!({"type": "FeatureCollection", "features": [
+        place("zulu", 0.5, 0.5), place("mike", 1.5, 0.5), place("alpha", 1.0, 0.5),
+        place("island", 0.9, 0.9)]});
+    std::fs::write(dir.join("places.geojson"), places.to_string()).unwrap();
+    let atlas = frontline::Atlas::open(&dir).unwrap();
+    let day = frontline::parse_date("2012-01-01").unwrap();
+    for _ in 0..24 {
+        let error = atlas.reach("island", "zulu", day, "west").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown place on the road graph \"island\" (did you mean: mike, zulu?)"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -247,3 +247,71 @@ fn exported_zones_are_rfc7946() {
         assert!(feature.property("controller").is_some());
     }
 }
+
+#[test]
+fn series_refuses_a_reversed_interval_and_clamps_one_before_the_data() {
+    let atlas = Atlas::open(tiny()).unwrap();
+    let day = |s| parse_date(s).unwrap();
+    match atlas.series(day("2012-01-01"), day("2001-01-01")) {
+        Err(Error::ReversedInterval { from, to }) => {
+            assert_eq!((from, to), (day("2012-01-01"), day("2001-01-01")));
+        }
+        other => panic!("expected ReversedInterval, got {other:?}"),
+    }
+    let series = atlas.series(day("1990-01-01"), day("2012-01-01")).unwrap();
+    assert_eq!(series.clamped_from, Some(day("1990-01-01")));
+    let dates: Vec<_> = series.rows.iter().map(|r| r.date).collect();
+    assert_eq!(dates, [day("2000-01-01"), day("2010-01-01")]);
+    let unclamped = atlas.series(day("2001-01-01"), day("2012-01-01")).unwrap();
+    assert_eq!(unclamped.clamped_from, None);
+    assert_eq!(unclamped.rows[0].date, day("2001-01-01"));
+    assert!(matches!(
+        atlas.series(day("1990-01-01"), day("1995-01-01")),
+        Err(Error::BeforeFirstSnapshot { .. })
+    ));
+}
+
+#[test]
+fn polygons_larger_than_a_hemisphere_measure_as_themselves() {
+    use frontline::geometry::area_km2;
+    use geo::{polygon, MultiPolygon};
+    let boxed = |w: f64, s: f64, e: f64, n: f64| {
+        MultiPolygon(vec![polygon![
+            (x: w, y: s), (x: e, y: s), (x: e, y: n), (x: w, y: n), (x: w, y: s)
+        ]])
+    };
+    // A lon/lat box's area on WGS 84: Δλ · b²/2 · [q(φ)], as at the top.
+    let zone = |w: f64, s: f64, e: f64, n: f64| {
+        let (a, f): (f64, f64) = (6_378_137.0, 1.0 / 298.257_223_563);
+        let e2 = f * (2.0 - f);
+        let ecc = e2.sqrt();
+        let b2 = a * a * (1.0 - e2);
+        let q = |phi: f64| {
+            let s = phi.to_radians().sin();
+            s / (1.0 - e2 * s * s) + (ecc * s).atanh() / ecc
+        };
+        (e - w).to_radians() * b2 / 2.0 * (q(n) - q(s)) / 1e6
+    };
+    for (w, s, e, n) in [
+        (-170.0, -80.0, 170.0, 80.0),
+        (-180.0, -90.0, 180.0, 90.0),
+        (-180.0, -89.0, 180.0, 89.0),
+        (0.0, 0.0, 1.0, 1.0),
+        (-179.0, 0.0, 179.0, 89.0),
+    ] {
+        let expected = zone(w, s, e, n);
+        for shape in [boxed(w, s, e, n), {
+            // The same ring the other way round.
+            let mut m = boxed(w, s, e, n);
+            m.0[0].exterior_mut(|r| r.0.reverse());
+            m
+        }] {
+            let got = area_km2(&shape);
+            assert!(
+                ((got - expected) / expected).abs() < 1e-6,
+                "box {w},{s},{e},{n}: {got} km², expected {expected} km²"
+            );
+        }
+    }
+    assert!((zone(-180.0, -90.0, 180.0, 90.0) - 510_065_621.7).abs() < 1.0);
+}

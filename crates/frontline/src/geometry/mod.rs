@@ -65,9 +65,42 @@ fn ring_area_m2(ring: &LineString<f64>) -> f64 {
     if points < 3 {
         return 0.0;
     }
-    // Signed, then its magnitude: an unsigned result would be the rest of the
-    // earth for a clockwise ring.
-    area.compute(true).1.abs()
+    // The geodesic area is known only up to a whole earth: signed, it comes
+    // in (-E/2, E/2], so a ring larger than a hemisphere would measure as
+    // its complement. The ring's area on a sphere, summed edge by edge in
+    // the lon/lat plane, has no such wrap: it picks the multiple of E.
+    let signed = area.compute(true).1;
+    let estimate = sphere_ring_area_m2(ring);
+    let turns = ((estimate - signed) / EARTH_AREA_M2).round();
+    (signed + turns * EARTH_AREA_M2).abs()
+}
+
+/// WGS 84's authalic radius (the sphere of the same area), m.
+const AUTHALIC_RADIUS_M: f64 = 6_371_007.180_918_5;
+
+/// The area of the WGS 84 ellipsoid, m².
+const EARTH_AREA_M2: f64 = 4.0 * std::f64::consts::PI * AUTHALIC_RADIUS_M * AUTHALIC_RADIUS_M;
+
+/// Signed area of a ring on the authalic sphere, m², counter-clockwise
+/// (in lon/lat) positive, edges straight in lon/lat: the sum over edges of
+/// -R² ∫ sin φ dλ, in closed form for φ linear in λ.
+fn sphere_ring_area_m2(ring: &LineString<f64>) -> f64 {
+    let mut sum = 0.0;
+    for line in ring.lines() {
+        let (l1, l2) = (line.start.x.to_radians(), line.end.x.to_radians());
+        let (p1, p2) = (line.start.y.to_radians(), line.end.y.to_radians());
+        let dl = l2 - l1;
+        if dl == 0.0 {
+            continue;
+        }
+        let dp = p2 - p1;
+        sum += if dp.abs() < 1e-12 {
+            ((p1 + p2) / 2.0).sin() * dl
+        } else {
+            dl / dp * (p1.cos() - p2.cos())
+        };
+    }
+    -sum * AUTHALIC_RADIUS_M * AUTHALIC_RADIUS_M
 }
 
 /// Geodesic length of a line in km on WGS 84 (Karney's algorithm).
