@@ -36,6 +36,11 @@ pub(crate) type Shape = MultiPolygon<f64>;
 /// Half-width of the Lachin corridor, km (point 6 of the 2020-11-10 statement: 5 km wide).
 pub const CORRIDOR_HALF_WIDTH_KM: f64 = 2.5;
 
+/// The temporary link of 2022–2023 near Aghavno: a road the peacekeepers
+/// escorted traffic on through Azerbaijani-held ground, not a 5-km corridor.
+const LINK: &str = "aghavno-link-2022";
+const LINK_HALF_WIDTH_KM: f64 = 0.5;
+
 /// Digitised lines whose segments the tests hold to at most 3 km: the files
 /// and the features in them drawn by hand for this dataset.
 pub const DIGITISED_LINES: &[&str] = &[
@@ -710,7 +715,12 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
         let line = corridor_lines
             .get(id)
             .ok_or_else(|| format!("no road is the centre line of {id}"))?;
-        let mut shape = buffer_km(line, CORRIDOR_HALF_WIDTH_KM).map_err(|e| e.to_string())?;
+        let half_width = if id == LINK {
+            LINK_HALF_WIDTH_KM
+        } else {
+            CORRIDOR_HALF_WIDTH_KM
+        };
+        let mut shape = buffer_km(line, half_width).map_err(|e| e.to_string())?;
         for place in corridor_includes.get(id).into_iter().flatten() {
             let at = place_at(place)?;
             let around = buffer_km(
@@ -732,7 +742,18 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
         strip("lachin-corridor-2020")?,
         strip("lachin-corridor-2022")?,
     );
-    let shusha_town = u("AZE-5565")?;
+    // Shusha and the ground south of it were Azerbaijani-held from November
+    // 2020: the corridor there is the road itself (the peacekeepers kept it
+    // open past the town), not the 5-km strip.
+    let shusha_held = {
+        let i = front.find("id", "shusha-2020")?;
+        let area = closed(&front.line(i)?, &front.coords(i, "closure")?).union(&u("AZE-5565")?);
+        let mut road_band = MultiPolygon(vec![]);
+        for line in corridor_lines.values() {
+            road_band = road_band.union(&buffer_km(line, 0.3).map_err(|e| e.to_string())?);
+        }
+        area.difference(&road_band)
+    };
 
     // Azerbaijani-held ground in Armenia and Armenian-held ground in Qazakh.
     let pockets_table = table(sources, "digitised/border_pockets.csv")?;
@@ -864,18 +885,21 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
         };
         let (peacekeepers, peacekeepers_source) = if ("2020-12-01".."2022-08-26").contains(&d) {
             (
-                corridor_2020.difference(&nkr).difference(&shusha_town),
+                corridor_2020.difference(&nkr).difference(&shusha_held),
                 "the 2020 corridor road",
             )
         } else if ("2022-08-26".."2023-09-20").contains(&d) {
-            (corridor_2022.difference(&nkr), "the 2022 corridor road")
+            (
+                corridor_2022.difference(&nkr).difference(&shusha_held),
+                "the 2022 corridor road",
+            )
         } else {
             (empty.clone(), "")
         };
         let peacekeepers_source = if peacekeepers_source.is_empty() {
             String::new()
         } else {
-            cite.cite("digitised-roads, statement-2020", &format!("{peacekeepers_source} buffered 2.5 km each side in a local equal-area projection, clipped to Azerbaijan, less NKR-held ground and Shusha town"))?
+            cite.cite("digitised-roads, statement-2020", &format!("{peacekeepers_source} buffered 2.5 km each side in a local equal-area projection, clipped to Azerbaijan, less NKR-held ground and Azerbaijani-held Shusha and the ground south of it (all but the road itself, 0.3 km each side)"))?
         };
         states.push(State {
             date: date.clone(),
@@ -978,6 +1002,7 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
         feature_areal(&corridor_2020, props([("id", "lachin-corridor-2020".into()), ("name", "Lachin corridor, 2020 road".into()), ("kind", "corridor".into()), ("valid_from", "2020-11-10".into()), ("valid_to", "2022-08-26".into()), ("source", strip_source.clone().into()), ("accuracy", "±1 km (the road's digitisation)".into())])),
         feature_areal(&corridor_2022, props([("id", "lachin-corridor-2022".into()), ("name", "Lachin corridor, 2022 road".into()), ("kind", "corridor".into()), ("valid_from", "2022-08-26".into()), ("valid_to", "2023-09-20".into()), ("source", strip_source.into()), ("accuracy", "±1 km (the road's digitisation)".into())])),
     ];
+    overlays.push(feature_areal(&strip(LINK)?, props([("id", LINK.into()), ("name", "Temporary link near Aghavno, under the peacekeepers' escort (the road and 0.5 km each side)".into()), ("kind", "corridor".into()), ("valid_from", "2022-08-30".into()), ("valid_to", "2023-03-30".into()), ("source", cite.cite("massispost-2022, newsam-2023-tegh, digitised-roads", "the link road buffered 0.5 km each side, clipped to Azerbaijan; in use from 30 August 2022 to its closure on 30 March 2023")?.into()), ("accuracy", "±1.5 km (the link's course is not described beyond its length and ends)".into())])));
     overlays.extend(pockets.into_iter().map(|(_, _, _, f)| f));
     files.insert("geojson/overlays.geojson".into(), collection(overlays));
     files.insert("geojson/routes.geojson".into(), collection(routes));
@@ -1056,6 +1081,37 @@ fn places(sources: &Path, cite: &Citations, base: &Base) -> Result<Vec<Feature>,
                 if !value.is_empty() {
                     properties.insert(column.into(), value.into());
                 }
+            }
+        }
+        // Population: the latest census (else estimate) the sources give.
+        if let Ok(population) = t.get(row, "population") {
+            if !population.is_empty() {
+                let people: u64 = population
+                    .parse()
+                    .map_err(|e| format!("places.csv: {id}: population {population:?}: {e}"))?;
+                properties.insert("population".into(), people.into());
+                // Some figures come without a year: say so rather than guess.
+                let year = t.get(row, "population_year")?;
+                properties.insert(
+                    "population_year".into(),
+                    if year.is_empty() {
+                        JsonValue::Null
+                    } else {
+                        year.into()
+                    },
+                );
+                properties.insert(
+                    "population_kind".into(),
+                    t.required(row, "population_kind")?.into(),
+                );
+                properties.insert(
+                    "population_source".into(),
+                    cite.cite(
+                        t.required(row, "population_source")?,
+                        "the population figure",
+                    )?
+                    .into(),
+                );
             }
         }
         properties.insert(

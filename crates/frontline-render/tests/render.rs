@@ -9,7 +9,9 @@
 use std::path::PathBuf;
 
 use frontline::{parse_date, Atlas};
-use frontline_render::{render_chart, render_diff, render_map, svg_to_png, Frame, MapOptions};
+use frontline_render::{
+    render_chart, render_diff, render_map, svg_to_png, BBox, Frame, MapOptions,
+};
 use geo::Coord;
 use resvg::tiny_skia::Pixmap;
 
@@ -63,9 +65,36 @@ fn matches_golden(name: &str, png: &[u8]) {
 #[test]
 fn maps_match_their_goldens() {
     let atlas = Atlas::embedded().unwrap();
-    for date in ["1994-05-12", "2020-12-01", "2023-09-01", "2023-09-21"] {
-        let svg = render_map(&atlas.at(parse_date(date).unwrap()).unwrap(), &small()).unwrap();
+    for date in [
+        "1994-05-12",
+        "2020-10-20",
+        "2020-12-01",
+        "2022-09-01",
+        "2023-09-01",
+        "2023-09-21",
+    ] {
+        // Nagorno-Karabakh and the border pockets, large enough that the
+        // legend leaves the fronts in view.
+        let around = MapOptions {
+            width: 900,
+            height: 760,
+            bbox: Some(BBox::new(45.55, 38.85, 47.55, 40.55).unwrap()),
+            ..MapOptions::default()
+        };
+        let svg = render_map(&atlas.at(parse_date(date).unwrap()).unwrap(), &around).unwrap();
         matches_golden(&format!("map-{date}.png"), &svg_to_png(&svg).unwrap());
+    }
+    // The corridor, Shusha and the Lachin-road villages up close, before and
+    // after the corridor moved.
+    for date in ["2021-06-01", "2022-09-01"] {
+        let zoom = MapOptions {
+            width: 900,
+            height: 900,
+            bbox: Some(BBox::new(46.30, 39.40, 46.90, 39.90).unwrap()),
+            ..MapOptions::default()
+        };
+        let svg = render_map(&atlas.at(parse_date(date).unwrap()).unwrap(), &zoom).unwrap();
+        matches_golden(&format!("corridor-{date}.png"), &svg_to_png(&svg).unwrap());
     }
     let diff = atlas
         .diff(
@@ -117,12 +146,12 @@ fn map_content() {
     let flat = svg.replace('\n', "");
     for expected in [
         "Nagorno-Karabakh: control on 2021-06-01",
-        "Nagorno-Karabakh Republic (Artsakh) — 2,759 km²",
-        "Russian peacekeepers — 148 km²",
+        "Nagorno-Karabakh Republic (Artsakh) — 2,987 km²",
+        "Russian peacekeepers — 45 km²",
         "Lachin corridor, 2020 road",
         "Former Nagorno-Karabakh Autonomous Oblast",
         "Stepanakert",
-        "25 km",
+        "50 km",
         "Natural Earth",
         "GeoNames",
         ">N</text>",

@@ -138,9 +138,9 @@ impl<'a> View<'a> {
     /// use geo::Point;
     /// let atlas = Atlas::embedded()?;
     /// let view = atlas.at(parse_date("2021-06-01")?)?;
-    /// let stepanakert = Point::new(46.7528, 39.8177);
-    /// let near = view.nearest_other(stepanakert, Some("nkr")).unwrap();
-    /// // Shusha, held by Azerbaijan from November 2020, is a few km south.
+    /// let martuni = Point::new(47.1099, 39.7955);
+    /// let near = view.nearest_other(martuni, Some("nkr")).unwrap();
+    /// // The line of contact runs a few km east of the town.
     /// assert_eq!(near.id, "azerbaijan");
     /// assert!(near.km > 1.0 && near.km < 10.0, "{}", near.km);
     /// # Ok::<(), frontline::Error>(())

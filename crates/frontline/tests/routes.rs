@@ -174,18 +174,20 @@ fn unknown_names_are_errors() {
 #[test]
 fn corridor_roads_run_down_the_middle_of_their_strips() {
     // The strips are the roads buffered 2.5 km each side, so the road is
-    // their centre line: off by no more than the buffer's polygonisation.
+    // their centre line: off by no more than the buffer's polygonisation,
+    // and near Lachin, Aghavno and Sus (inside the 2020 corridor with a
+    // kilometre around each) by less than a kilometre.
     let atlas = atlas();
-    for (road, date) in [
-        ("lachin-road-2020", "2021-06-01"),
-        ("lachin-road-2022", "2022-10-01"),
+    for (road, date, most) in [
+        ("lachin-road-2020", "2021-06-01", 1.0),
+        ("lachin-road-2022", "2022-10-01", 0.2),
     ] {
         let off = atlas
             .route_report(road, d(date), 2.0)
             .unwrap()
             .max_off_centre_km
             .unwrap();
-        assert!(off < 0.2, "{road}: {off} km off centre");
+        assert!(off < most, "{road}: {off} km off centre");
     }
     assert_eq!(
         atlas
