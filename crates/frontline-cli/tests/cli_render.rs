@@ -95,7 +95,7 @@ fn render_svg_png_diff_and_chart() {
     }
     let svg = std::fs::read_to_string(out.join("diff.svg")).unwrap();
     assert!(
-        svg.contains("8,271 km²"),
+        svg.contains("8,290 km²"),
         "the diff legend gives the km² per transition"
     );
     std::fs::remove_dir_all(&out).unwrap();

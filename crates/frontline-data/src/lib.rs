@@ -139,8 +139,6 @@ struct Base {
     /// Azerbaijan's exclaves in Tavush, held by Armenia since 1992.
     tavush_exclaves: Shape,
     units: Vec<Unit>,
-    /// Natural Earth's Lachin rayon as published, before any correction.
-    ne_lachin: Shape,
     artsakh: Shape,
 }
 
@@ -218,7 +216,6 @@ fn base(sources: &Path) -> Result<Base, Error> {
     );
 
     let mut units = Vec::new();
-    let mut ne_lachin = MultiPolygon(vec![]);
     for (file, country, shape) in [
         (
             "natural-earth/ne_10m_admin_1_azerbaijan.geojson",
@@ -251,7 +248,6 @@ fn base(sources: &Path) -> Result<Base, Error> {
                 corrections.push(format!("renamed: the source calls it {name:?} (name_alt {name_alt:?}); by its position it is Lachin rayon"));
                 name = "Laçın".into();
                 name_alt = Some("Lachin".into());
-                ne_lachin = source.shape(i)?;
             }
             let clipped = drop_slivers(&source.shape(i)?.intersection(shape), 0.01);
             if !clipped.0.is_empty() {
@@ -308,7 +304,6 @@ fn base(sources: &Path) -> Result<Base, Error> {
         artsvashen,
         tavush_exclaves,
         units,
-        ne_lachin,
         artsakh,
     })
 }
@@ -501,7 +496,11 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
     // (the corridor) and less what it wrongly keeps: the ground north of the
     // October 2020 front (Talish, Madagis) and Shusha with the ground south of it.
     let front = layer(sources, "digitised/front_2020.geojson")?;
-    let mut core = base.artsakh.difference(&base.ne_lachin);
+    // Lachin rayon (as corrected: Lachin town and the ground west of
+    // 46.60° E are in it) was the corridor, not NKR-held, after 2020; the
+    // Shusha-district villages west of that meridian that NKR kept keep their
+    // ground through `war_2020.csv`.
+    let mut core = base.artsakh.difference(&u("AZE-1735")?);
     for id in ["north-2020", "shusha-2020"] {
         let i = front.find("id", id)?;
         core = core.difference(&closed(&front.line(i)?, &front.coords(i, "closure")?));

@@ -146,8 +146,8 @@ fn map_content() {
     let flat = svg.replace('\n', "");
     for expected in [
         "Nagorno-Karabakh: control on 2021-06-01",
-        "Nagorno-Karabakh Republic (Artsakh) — 2,987 km²",
-        "Russian peacekeepers — 45 km²",
+        "Nagorno-Karabakh Republic (Artsakh) — 2,968 km²",
+        "Russian peacekeepers — 53 km²",
         "Lachin corridor, 2020 road",
         "Former Nagorno-Karabakh Autonomous Oblast",
         "Stepanakert",

@@ -92,7 +92,7 @@ pub struct SnapshotInfo {
 /// ```
 /// let atlas = frontline::Atlas::embedded()?;
 /// let view = atlas.at(frontline::parse_date("2021-06-01")?)?;
-/// assert_eq!(view.snapshot.id, "2020-12-18");
+/// assert_eq!(view.snapshot.id, "2021-05-12");
 /// # Ok::<(), frontline::Error>(())
 /// ```
 #[derive(Debug)]

@@ -101,7 +101,7 @@ fn the_lachin_corridor_is_five_km_wide_seen_from_its_road() {
     let atlas = Atlas::embedded().unwrap();
     let here = atlas
         .locate(
-            Point::new(46.546, 39.625),
+            Point::new(46.5469, 39.6408),
             parse_date("2021-06-01").unwrap(),
         )
         .unwrap();
