@@ -156,5 +156,5 @@ fn unknown_route_place_or_side_exit_2() {
         );
     }
     let routes = json(&["routes", "--format", "json"]);
-    assert_eq!(routes.as_array().unwrap().len(), 7);
+    assert_eq!(routes.as_array().unwrap().len(), 8);
 }

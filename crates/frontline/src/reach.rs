@@ -90,6 +90,14 @@ fn build(atlas: &Atlas) -> Graph {
             }
         }
     }
+    // Where one route ends on another's vertex (a junction), the other is
+    // split there too, so the two connect.
+    let ends: std::collections::HashSet<(i64, i64)> = atlas
+        .routes()
+        .iter()
+        .flat_map(|r| r.line.0.first().into_iter().chain(r.line.0.last()))
+        .map(|c| key(*c))
+        .collect();
     let mut graph = UnGraph::new_undirected();
     let mut nodes: HashMap<(i64, i64), NodeIndex> = HashMap::new();
     let mut node = |graph: &mut UnGraph<Coord<f64>, Edge>, c: Coord<f64>| {
@@ -103,7 +111,9 @@ fn build(atlas: &Atlas) -> Graph {
         }
         let mut start = 0;
         for i in 1..coords.len() {
-            let is_node = i == coords.len() - 1 || node_vertices.contains_key(&(r, i));
+            let is_node = i == coords.len() - 1
+                || node_vertices.contains_key(&(r, i))
+                || ends.contains(&key(coords[i]));
             if is_node {
                 let line = LineString(coords[start..=i].to_vec());
                 let (a, b) = (node(&mut graph, coords[start]), node(&mut graph, coords[i]));

@@ -175,12 +175,13 @@ fn unknown_names_are_errors() {
 fn corridor_roads_run_down_the_middle_of_their_strips() {
     // The strips are the roads buffered 2.5 km each side, so the road is
     // their centre line: off by no more than the buffer's polygonisation,
-    // and near Lachin, Aghavno and Sus (inside the 2020 corridor with a
-    // kilometre around each) by less than a kilometre.
+    // near Lachin, Aghavno and Sus (inside the 2020 corridor with a kilometre
+    // around each) by less than a kilometre, and at the Hakari bridge, where
+    // the Armenian border cuts the 2022 strip, by less than two.
     let atlas = atlas();
     for (road, date, most) in [
         ("lachin-road-2020", "2021-06-01", 1.0),
-        ("lachin-road-2022", "2022-10-01", 0.2),
+        ("lachin-road-2022", "2022-10-01", 2.0),
     ] {
         let off = atlas
             .route_report(road, d(date), 2.0)
