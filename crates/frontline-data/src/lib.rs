@@ -25,7 +25,8 @@ use geojson::{Feature, GeometryValue, JsonObject, JsonValue};
 
 use read::{layer, table, Table};
 use shapes::{
-    band, border_section, closed, nearest_border_point, nearest_cells, split_at_border, towards,
+    band, border_section, closed, disc, nearest_border_point, nearest_cells, split_at_border,
+    towards,
 };
 
 /// A build error: which source and what went wrong.
@@ -556,17 +557,7 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
     let mut kept_ground = MultiPolygon(vec![]);
     for (t, cell) in taken.iter().zip(&all_cells) {
         if is_kept(t) {
-            let near = buffer_km(
-                &LineString(vec![
-                    t.at,
-                    Coord {
-                        x: t.at.x + 1e-7,
-                        y: t.at.y,
-                    },
-                ]),
-                KEPT_KM,
-            )
-            .map_err(|e| e.to_string())?;
+            let near = disc(t.at, KEPT_KM)?;
             // Villages that changed hands after 2020 (Parukh, 2022) carve their
             // ground out of NE's polygon too.
             let part = cell.intersection(&near).intersection(&kept_domain);
@@ -722,17 +713,7 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
         let mut shape = buffer_km(line, half_width).map_err(|e| e.to_string())?;
         for place in corridor_includes.get(id).into_iter().flatten() {
             let at = place_at(place)?;
-            let around = buffer_km(
-                &LineString(vec![
-                    at,
-                    Coord {
-                        x: at.x + 1e-7,
-                        y: at.y,
-                    },
-                ]),
-                1.0,
-            )
-            .map_err(|e| e.to_string())?;
+            let around = disc(at, 1.0)?;
             shape = shape.union(&around);
         }
         Ok(shape.intersection(&base.mainland))

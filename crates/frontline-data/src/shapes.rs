@@ -129,6 +129,19 @@ pub(crate) fn towards(
         .map_err(|e| e.to_string())
 }
 
+/// The area within `radius_km` of a point (the buffer of a line a
+/// centimetre long, in the same local metric projection as every buffer).
+pub(crate) fn disc(at: Coord<f64>, radius_km: f64) -> Result<Shape, Error> {
+    let line = LineString(vec![
+        at,
+        Coord {
+            x: at.x + 1e-7,
+            y: at.y,
+        },
+    ]);
+    buffer_km(&line, radius_km).map_err(|e| e.to_string())
+}
+
 /// The area within `radius_km` of a line, on one side of a border: `within`.
 pub(crate) fn band(line: &LineString<f64>, radius_km: f64, within: &Shape) -> Result<Shape, Error> {
     Ok(buffer_km(line, radius_km)

@@ -596,6 +596,18 @@ fn first_point(p: &Polygon<f64>) -> Point<f64> {
     p.interior_point().unwrap_or(Point::new(0.0, 0.0))
 }
 
+fn assert_no_segment_over_3_km(line: &geo::LineString<f64>, what: &str) {
+    for pair in line.0.windows(2) {
+        let km = Geodesic.distance(Point::from(pair[0]), Point::from(pair[1])) / 1000.0;
+        assert!(
+            km <= 3.0,
+            "{what}: {km:.1} km from {:?} to {:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
+
 #[test]
 fn digitised_lines_have_no_long_straight_runs() {
     // Vertices at most about 2 km apart; a segment over 3 km fails.
@@ -610,16 +622,8 @@ fn digitised_lines_have_no_long_straight_runs() {
                 Geometry::MultiLineString(m) => m.0,
                 other => panic!("{file} feature {i}: {other:?}"),
             };
-            for line in lines {
-                for pair in line.0.windows(2) {
-                    let km = Geodesic.distance(Point::from(pair[0]), Point::from(pair[1])) / 1000.0;
-                    assert!(
-                        km <= 3.0,
-                        "{file} feature {i}: {km:.1} km from {:?} to {:?}",
-                        pair[0],
-                        pair[1]
-                    );
-                }
+            for line in &lines {
+                assert_no_segment_over_3_km(line, &format!("{file} feature {i}"));
             }
         }
     }
@@ -633,15 +637,7 @@ fn digitised_lines_have_no_long_straight_runs() {
         "aghavno-link-2022",
     ] {
         let route = atlas.routes().iter().find(|r| r.id == id).unwrap();
-        for pair in route.line.0.windows(2) {
-            let km = Geodesic.distance(Point::from(pair[0]), Point::from(pair[1])) / 1000.0;
-            assert!(
-                km <= 3.0,
-                "{id}: {km:.1} km from {:?} to {:?}",
-                pair[0],
-                pair[1]
-            );
-        }
+        assert_no_segment_over_3_km(&route.line, id);
     }
 }
 
