@@ -57,11 +57,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = vec![None; points.len()];
     let one_core = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let (one, _) = best(&mut || {
-        one_core.install(|| index.controllers_into(&points, &mut out));
+        one_core
+            .install(|| index.controllers_into(&points, &mut out))
+            .expect("one answer slot per point");
         0
     });
     let (all, _) = best(&mut || {
-        index.controllers_into(&points, &mut out);
+        index
+            .controllers_into(&points, &mut out)
+            .expect("one answer slot per point");
         0
     });
     assert_eq!(out.iter().filter(|c| c.is_some()).count(), hits);

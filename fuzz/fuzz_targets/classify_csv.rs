@@ -15,7 +15,7 @@ fn atlas() -> &'static Atlas {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let options = ClassifyOptions { lat_col: "lat".into(), lon_col: "lon".into(), date: DateSource::Column("date".into()) };
+    let options = ClassifyOptions::new(DateSource::Column("date".into()));
     let mut output = Vec::new();
     if let Ok(summary) = classify_csv(atlas(), data, &mut output, &options, |_| {}) {
         assert_eq!(summary.rows, summary.errors + summary.per_controller.values().sum::<u64>());

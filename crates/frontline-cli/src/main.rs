@@ -104,17 +104,16 @@ impl DataArgs {
     }
 
     fn archive_options(&self) -> ArchiveOptions {
-        ArchiveOptions {
-            side: self.side.clone().unwrap_or_default(),
-            date_pattern: self.date_pattern.clone(),
-            strictness: if self.strict {
+        let mut options = ArchiveOptions::new(self.side.clone().unwrap_or_default())
+            .strictness(if self.strict {
                 Strictness::Strict
             } else {
                 Strictness::Repair
-            },
-            skip_bad: self.skip_bad,
-            region: self.region.clone(),
-        }
+            })
+            .skip_bad(self.skip_bad);
+        options.date_pattern = self.date_pattern.clone();
+        options.region = self.region.clone();
+        options
     }
 
     fn open(&self) -> frontline::Result<Atlas> {
@@ -598,14 +597,12 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             bbox,
             projection,
         } => {
-            let options = frontline_render::MapOptions {
-                width: look.width,
-                height: look.height,
-                bbox,
-                title: look.title,
-                labels: !no_labels,
-                projection,
-            };
+            let mut options = frontline_render::MapOptions::new()
+                .size(look.width, look.height)
+                .labels(!no_labels);
+            options.bbox = bbox;
+            options.title = look.title;
+            options.projection = projection;
             let svg = match (at, from, to) {
                 (Some(at), _, _) => frontline_render::render_map(&atlas.at(at)?, &options),
                 (None, Some(from), Some(to)) => {
@@ -621,11 +618,8 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             output: path,
             look,
         } => {
-            let options = frontline_render::ChartOptions {
-                width: look.width,
-                height: look.height,
-                title: look.title,
-            };
+            let mut options = frontline_render::ChartOptions::new().size(look.width, look.height);
+            options.title = look.title;
             let series = atlas.series(from, to)?;
             output::note_clamped(&series);
             let svg = frontline_render::render_chart(&series, atlas, to, &options);
@@ -645,11 +639,9 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 (None, Some(day)) => frontline::classify::DateSource::Fixed(day),
                 _ => unreachable!("clap requires --date-col or --at"),
             };
-            let options = frontline::classify::ClassifyOptions {
-                lat_col,
-                lon_col,
-                date,
-            };
+            let options = frontline::classify::ClassifyOptions::new(date)
+                .lat_col(lat_col)
+                .lon_col(lon_col);
             let format = match input_format {
                 Some(InputFormat::Csv) => frontline::classify::InputFormat::Csv,
                 Some(InputFormat::Geojson) => frontline::classify::InputFormat::GeoJson,

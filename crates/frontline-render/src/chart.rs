@@ -10,8 +10,15 @@ use crate::draw::draw_error;
 use crate::palette::rgb;
 use crate::{RenderError, Result};
 
-/// Size and title of a chart.
+/// Size and title of a chart: [`ChartOptions::new`] (or `default()`) then
+/// the setters for what differs.
+///
+/// ```
+/// let options = frontline_render::ChartOptions::new().size(800, 400).title("Area held");
+/// assert_eq!((options.width, options.height), (800, 400));
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ChartOptions {
     /// Canvas width, px.
     pub width: u32,
@@ -28,6 +35,26 @@ impl Default for ChartOptions {
             height: 600,
             title: None,
         }
+    }
+}
+
+impl ChartOptions {
+    /// 1200×600 px, the default title.
+    pub fn new() -> Self {
+        ChartOptions::default()
+    }
+
+    /// Canvas size, px.
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+
+    /// Title instead of the dataset's name and the interval.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
     }
 }
 

@@ -35,6 +35,7 @@ pub use png::svg_to_png;
 
 /// Why a picture could not be made.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RenderError {
     /// The bounding box is empty, inverted or out of range.
     #[error("invalid bbox: {0} (expected lon_min,lat_min,lon_max,lat_max with min < max)")]

@@ -15,8 +15,16 @@ const TOP: f64 = 48.0;
 const BOTTOM: f64 = 22.0;
 const OUTSIDE: RGBColor = RGBColor(236, 236, 232);
 
-/// What to draw and how large.
+/// What to draw and how large: [`MapOptions::new`] (or `default()`) then
+/// the setters for what differs.
+///
+/// ```
+/// use frontline_render::{BBox, MapOptions};
+/// let options = MapOptions::new().size(800, 600).title("Lachin corridor").labels(false);
+/// assert_eq!((options.width, options.height, options.labels), (800, 600, false));
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct MapOptions {
     /// Canvas width, px.
     pub width: u32,
@@ -43,6 +51,46 @@ impl Default for MapOptions {
             labels: true,
             projection: None,
         }
+    }
+}
+
+impl MapOptions {
+    /// 1200×900 px, the dataset's conflict area, the default title, places
+    /// labelled, the equal-area plane.
+    pub fn new() -> Self {
+        MapOptions::default()
+    }
+
+    /// Canvas size, px.
+    pub fn size(mut self, width: u32, height: u32) -> Self {
+        self.width = width;
+        self.height = height;
+        self
+    }
+
+    /// Ground to show.
+    pub fn bbox(mut self, bbox: BBox) -> Self {
+        self.bbox = Some(bbox);
+        self
+    }
+
+    /// Title instead of the dataset's name and the date.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Whether to label places.
+    pub fn labels(mut self, labels: bool) -> Self {
+        self.labels = labels;
+        self
+    }
+
+    /// A PROJ string or EPSG code for the map's plane (needs the `proj`
+    /// feature).
+    pub fn projection(mut self, projection: impl Into<String>) -> Self {
+        self.projection = Some(projection.into());
+        self
     }
 }
 

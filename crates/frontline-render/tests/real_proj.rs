@@ -33,21 +33,13 @@ fn maps_render_in_an_epsg_crs() {
     let view = atlas.at(parse_date("2021-06-01").unwrap()).unwrap();
     let svg = render_map(
         &view,
-        &MapOptions {
-            projection: Some("EPSG:32638".into()),
-            width: 600,
-            height: 450,
-            ..MapOptions::default()
-        },
+        &MapOptions::new().size(600, 450).projection("EPSG:32638"),
     )
     .unwrap();
     assert!(svg.contains("EPSG:32638 (PROJ)"));
     assert!(render_map(
         &view,
-        &MapOptions {
-            projection: Some("EPSG:999999".into()),
-            ..MapOptions::default()
-        }
+        &MapOptions::new().projection("EPSG:999999")
     )
     .is_err());
 }

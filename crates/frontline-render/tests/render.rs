@@ -16,11 +16,7 @@ use geo::Coord;
 use resvg::tiny_skia::Pixmap;
 
 fn small() -> MapOptions {
-    MapOptions {
-        width: 600,
-        height: 450,
-        ..MapOptions::default()
-    }
+    MapOptions::new().size(600, 450)
 }
 
 fn golden(name: &str) -> PathBuf {
@@ -75,24 +71,18 @@ fn maps_match_their_goldens() {
     ] {
         // Nagorno-Karabakh and the border pockets, large enough that the
         // legend leaves the fronts in view.
-        let around = MapOptions {
-            width: 900,
-            height: 760,
-            bbox: Some(BBox::new(45.55, 38.85, 47.55, 40.55).unwrap()),
-            ..MapOptions::default()
-        };
+        let around = MapOptions::new()
+            .size(900, 760)
+            .bbox(BBox::new(45.55, 38.85, 47.55, 40.55).unwrap());
         let svg = render_map(&atlas.at(parse_date(date).unwrap()).unwrap(), &around).unwrap();
         matches_golden(&format!("map-{date}.png"), &svg_to_png(&svg).unwrap());
     }
     // The corridor, Shusha and the Lachin-road villages up close, before and
     // after the corridor moved.
     for date in ["2021-06-01", "2022-09-01"] {
-        let zoom = MapOptions {
-            width: 900,
-            height: 900,
-            bbox: Some(BBox::new(46.30, 39.40, 46.90, 39.90).unwrap()),
-            ..MapOptions::default()
-        };
+        let zoom = MapOptions::new()
+            .size(900, 900)
+            .bbox(BBox::new(46.30, 39.40, 46.90, 39.90).unwrap());
         let svg = render_map(&atlas.at(parse_date(date).unwrap()).unwrap(), &zoom).unwrap();
         matches_golden(&format!("corridor-{date}.png"), &svg_to_png(&svg).unwrap());
     }
@@ -161,10 +151,7 @@ fn map_content() {
     // Labels are rasterised: the PNG changes when they are left out.
     let plain = render_map(
         &view,
-        &MapOptions {
-            labels: false,
-            ..MapOptions::default()
-        },
+        &MapOptions::new().labels(false),
     )
     .unwrap();
     assert!(flat.contains(">Stepanakert</text>"));
@@ -193,10 +180,7 @@ fn bad_requests_are_errors() {
     assert!(frontline_render::BBox::parse("46,40,47").is_err());
     assert!(render_map(
         &view,
-        &MapOptions {
-            width: 10,
-            ..MapOptions::default()
-        }
+        &MapOptions::new().size(10, 900)
     )
     .is_err());
 }
@@ -208,10 +192,7 @@ fn other_projections_need_the_proj_feature() {
     let view = atlas.at(parse_date("2021-06-01").unwrap()).unwrap();
     let error = render_map(
         &view,
-        &MapOptions {
-            projection: Some("EPSG:32638".into()),
-            ..MapOptions::default()
-        },
+        &MapOptions::new().projection("EPSG:32638"),
     )
     .unwrap_err();
     assert!(error.to_string().contains("--features proj"), "{error}");

@@ -24,8 +24,17 @@ use crate::source::DataSource;
 /// Id of the controller that holds whatever the side does not.
 pub const OTHER: &str = "other";
 
-/// How to read an archive.
+/// How to read an archive: [`ArchiveOptions::new`] with the side, then the
+/// setters for what differs from the defaults.
+///
+/// ```
+/// use frontline::archive::ArchiveOptions;
+/// let options = ArchiveOptions::new("Russia").skip_bad(true).region("region.geojson");
+/// assert_eq!(options.side, "Russia");
+/// assert!(options.skip_bad && options.date_pattern.is_none());
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ArchiveOptions {
     /// Display name of the side whose ground the files hold, e.g. `Russia`.
     pub side: String,
@@ -52,6 +61,31 @@ impl ArchiveOptions {
             region: None,
         }
     }
+
+    /// The regex that finds the date in a file name (named groups `y`, `m`,
+    /// `d`).
+    pub fn date_pattern(mut self, pattern: impl Into<String>) -> Self {
+        self.date_pattern = Some(pattern.into());
+        self
+    }
+
+    /// Whether files that need repairs are refused or repaired.
+    pub fn strictness(mut self, strictness: Strictness) -> Self {
+        self.strictness = strictness;
+        self
+    }
+
+    /// Whether files that cannot be read are skipped (and reported).
+    pub fn skip_bad(mut self, skip_bad: bool) -> Self {
+        self.skip_bad = skip_bad;
+        self
+    }
+
+    /// The GeoJSON file whose polygons are the whole region.
+    pub fn region(mut self, path: impl Into<PathBuf>) -> Self {
+        self.region = Some(path.into());
+        self
+    }
 }
 
 /// What an archive atlas needs beyond the common fields.
@@ -68,6 +102,7 @@ pub(crate) struct ArchiveSettings {
 
 /// A file of the archive with the date its name gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ArchiveFile {
     /// File name, relative to the archive directory.
     pub name: String,
@@ -393,7 +428,8 @@ fn file_warnings(
 }
 
 /// What `validate --archive` reports for one file.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct FileReport {
     /// File name.
     pub file: String,

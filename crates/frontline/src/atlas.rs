@@ -74,7 +74,8 @@ pub(crate) struct SnapshotSlot {
 }
 
 /// A dated snapshot as listed by the manifest, without its geometry.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SnapshotInfo {
     /// Snapshot id.
     pub id: String,
@@ -138,7 +139,8 @@ pub struct View<'a> {
 }
 
 /// Who holds a point on a date and whose territory it is.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Location {
     /// The date asked for.
     pub date: NaiveDate,
@@ -677,7 +679,7 @@ impl Atlas {
     ///
     /// ```
     /// use frontline::{Atlas, parse_date};
-    /// use geo::Point;
+    /// use frontline::geo::Point;
     /// let atlas = Atlas::embedded()?;
     /// let goris = Point::new(46.3382, 39.5129);
     /// let here = atlas.locate(goris, parse_date("2000-01-01")?)?;
@@ -776,7 +778,7 @@ impl<'a> View<'a> {
     /// use frontline::{Atlas, parse_date};
     /// let atlas = Atlas::embedded()?;
     /// let view = atlas.at(parse_date("2021-06-01")?)?;
-    /// assert_eq!(view.controller_exact(geo::Point::new(46.7528, 39.8177)), Some("nkr"));
+    /// assert_eq!(view.controller_exact(frontline::geo::Point::new(46.7528, 39.8177)), Some("nkr"));
     /// # Ok::<(), frontline::Error>(())
     /// ```
     pub fn controller_exact(&self, point: Point<f64>) -> Option<&'a str> {

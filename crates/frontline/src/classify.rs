@@ -37,7 +37,7 @@ use rayon::prelude::*;
 
 use crate::atlas::Atlas;
 use crate::error::{Error, Problem, Result};
-use crate::index::Located;
+use crate::index::LocationRef;
 
 /// Rows read, classified in parallel, and written per chunk.
 pub const CHUNK_ROWS: usize = 16_384;
@@ -47,6 +47,7 @@ pub const OUTPUT_COLUMNS: [&str; 5] = ["controller", "de_jure", "rayon", "overla
 
 /// Where each row's date comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DateSource {
     /// A column holding `YYYY-MM-DD`.
     Column(String),
@@ -54,19 +55,51 @@ pub enum DateSource {
     Fixed(NaiveDate),
 }
 
-/// Which columns hold what.
+/// Which columns hold what: [`ClassifyOptions::new`] with the date, then the
+/// setters for coordinate columns not named `lat` and `lon`.
+///
+/// ```
+/// use frontline::classify::{ClassifyOptions, DateSource};
+/// let options = ClassifyOptions::new(DateSource::Column("day".into())).lat_col("y").lon_col("x");
+/// assert_eq!((options.lat_col.as_str(), options.lon_col.as_str()), ("y", "x"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClassifyOptions {
-    /// Name of the latitude column (CSV only).
+    /// Name of the latitude column (CSV only); `lat` by default.
     pub lat_col: String,
-    /// Name of the longitude column (CSV only).
+    /// Name of the longitude column (CSV only); `lon` by default.
     pub lon_col: String,
     /// The date of each row.
     pub date: DateSource,
 }
 
+impl ClassifyOptions {
+    /// Rows dated by `date`, coordinates in the columns `lat` and `lon`.
+    pub fn new(date: DateSource) -> Self {
+        ClassifyOptions {
+            lat_col: "lat".to_owned(),
+            lon_col: "lon".to_owned(),
+            date,
+        }
+    }
+
+    /// The name of the latitude column.
+    pub fn lat_col(mut self, name: impl Into<String>) -> Self {
+        self.lat_col = name.into();
+        self
+    }
+
+    /// The name of the longitude column.
+    pub fn lon_col(mut self, name: impl Into<String>) -> Self {
+        self.lon_col = name.into();
+        self
+    }
+}
+
 /// What a run did: every row is counted once, as classified or as an error.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Rows read (= rows written).
     pub rows: u64,
@@ -78,6 +111,7 @@ pub struct Summary {
 
 /// What the input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InputFormat {
     /// CSV with a header row; coordinates in two columns.
     Csv,
@@ -177,7 +211,7 @@ pub fn classify<R: Read + Send, W: Write>(
 /// use frontline::classify::{classify_csv, ClassifyOptions, DateSource};
 /// let atlas = frontline::Atlas::embedded()?;
 /// let input = "name,lat,lon,date\nStepanakert,39.8177,46.7528,2021-06-01\nnowhere,abc,46.0,2021-06-01\n";
-/// let options = ClassifyOptions { lat_col: "lat".into(), lon_col: "lon".into(), date: DateSource::Column("date".into()) };
+/// let options = ClassifyOptions::new(DateSource::Column("date".into()));
 /// let mut output = Vec::new();
 /// let summary = classify_csv(&atlas, input.as_bytes(), &mut output, &options, |_| {})?;
 /// let text = String::from_utf8(output).unwrap();
@@ -423,7 +457,7 @@ fn format_rows(
 }
 
 /// A row's answer, or why there is none.
-type RowResult<'a> = std::result::Result<Located<'a>, String>;
+type RowResult<'a> = std::result::Result<LocationRef<'a>, String>;
 
 impl Summary {
     /// Adds the counts of another run.
@@ -768,7 +802,7 @@ fn locate(
     lon: f64,
     lat: f64,
     day: NaiveDate,
-) -> std::result::Result<Located<'_>, String> {
+) -> std::result::Result<LocationRef<'_>, String> {
     atlas.locate_record(lon, lat, day).map_err(|e| {
         // The whole message (which coordinate, which first date) comes from
         // the checks the record failed.

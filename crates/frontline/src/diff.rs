@@ -16,7 +16,8 @@ use rayon::prelude::*;
 pub const SLIVER_FRACTION: f64 = 1e-9;
 
 /// Ground that passed from one controller to another.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Transition {
     /// Controller on the first date.
     pub from: String,
@@ -25,7 +26,7 @@ pub struct Transition {
     /// Geodesic area, km².
     pub area_km2: f64,
     /// The ground.
-    #[serde(skip)]
+    #[serde(skip, default = "no_ground")]
     pub shape: MultiPolygon<f64>,
     /// Area per admin-1 unit, when asked for ([`Diff::with_rayons`]).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -33,7 +34,8 @@ pub struct Transition {
 }
 
 /// Part of a transition inside one admin-1 unit.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RayonArea {
     /// Admin-1 id.
     pub id: String,
@@ -45,6 +47,7 @@ pub struct RayonArea {
 
 /// Ground one controller held on both dates.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Unchanged {
     /// Controller id.
     pub controller: String,
@@ -55,7 +58,8 @@ pub struct Unchanged {
 }
 
 /// The change of control between the snapshots in force on two dates.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Diff {
     /// First date.
     pub from: NaiveDate,
@@ -116,7 +120,7 @@ pub fn diff_views(a: &View<'_>, b: &View<'_>) -> Diff {
 ///
 /// ```
 /// use frontline::{diff::diff_snapshots, parse_date, Snapshot, Zone};
-/// use geo::{MultiPolygon, Rect};
+/// use frontline::geo::{MultiPolygon, Rect};
 /// let strip = |x0: f64, x1: f64| MultiPolygon(vec![Rect::new((x0, 0.0), (x1, 1.0)).to_polygon()]);
 /// let zone = |c: &str, shape| Zone { controller: c.into(), shape, source: String::new(), accuracy: String::new() };
 /// let date = parse_date("2000-01-01")?;
@@ -304,4 +308,9 @@ fn overlap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> MultiPolygon<f64> {
         (Some(ra), Some(rb)) if ra.intersects(&rb) => a.intersection(b),
         _ => MultiPolygon(Vec::new()),
     }
+}
+
+/// The ground of a transition read back from serde, which leaves it out.
+fn no_ground() -> MultiPolygon<f64> {
+    MultiPolygon::new(Vec::new())
 }

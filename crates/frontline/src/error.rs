@@ -4,7 +4,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// Where in a dataset a problem was found: file, feature index, field.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Problem {
     /// File the problem is in, relative to the dataset root.
     pub file: String,
@@ -124,6 +125,15 @@ pub enum Error {
     /// A `--date-pattern` is not a usable regex.
     #[error("bad date pattern: {0}")]
     BadDatePattern(String),
+    /// A batch call was given an output slice of another length than its
+    /// input (one answer slot per input is required).
+    #[error("batch of {inputs} inputs given {slots} answer slots: expected one slot per input")]
+    BatchLength {
+        /// Length of the input slice.
+        inputs: usize,
+        /// Length of the output slice.
+        slots: usize,
+    },
     /// No embedded dataset was compiled in.
     #[error(
         "this build has no embedded dataset: pass --data DIR, or build with the `embedded` feature"

@@ -10,7 +10,18 @@ use crate::error::{Error, Result};
 use crate::geometry::{area_km2, length_km};
 
 /// A layer that can be exported for a date.
+///
+/// Its name (`zones`, `de_jure`, ...) is the same in `Display`, `FromStr`
+/// and serde, all read from [`Layer::ALL`].
+///
+/// ```
+/// use frontline::export::Layer;
+/// assert_eq!(Layer::DeJure.to_string(), "de_jure");
+/// assert_eq!("de_jure".parse::<Layer>()?, Layer::DeJure);
+/// # Ok::<(), frontline::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Layer {
     /// The snapshot's zones, one feature per controller.
     Zones,
@@ -36,23 +47,14 @@ impl Layer {
         ("de_jure", Layer::DeJure),
         ("admin1", Layer::Admin1),
     ];
-}
 
-impl std::str::FromStr for Layer {
-    type Err = Error;
-
-    fn from_str(name: &str) -> Result<Layer> {
-        Layer::ALL
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, layer)| *layer)
-            .ok_or_else(|| Error::UnknownId {
-                kind: "layer",
-                id: name.to_owned(),
-                suggestions: Layer::ALL.iter().map(|(n, _)| n.to_string()).collect(),
-            })
+    /// The layer's name, as `Display`, `FromStr` and serde spell it.
+    pub fn name(self) -> &'static str {
+        crate::names::name_of(&Layer::ALL, self)
     }
 }
+
+crate::names::named!(Layer, "layer");
 
 impl View<'_> {
     /// One layer as it stands on this view's date, as a GeoJSON FeatureCollection.
@@ -220,6 +222,7 @@ fn feature<const N: usize>(geometry: Geometry<f64>, properties: [(&str, JsonValu
 
 /// File formats an exported layer can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// RFC 7946 GeoJSON.
     GeoJson,

@@ -26,6 +26,7 @@ use geo::{BoundingRect, Coord, Line, MultiPolygon, Point};
 use rayon::prelude::*;
 
 use crate::atlas::{Atlas, View};
+use crate::error::{Error, Result};
 use crate::Controller;
 
 /// Layers per grid: a cell's set of covering layers is one `u64`.
@@ -98,7 +99,7 @@ struct Grid {
 ///
 /// ```
 /// use frontline::index::CoverIndex;
-/// use geo::{polygon, MultiPolygon};
+/// use frontline::geo::{polygon, MultiPolygon};
 /// let west: MultiPolygon<f64> = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)].into();
 /// let east: MultiPolygon<f64> = polygon![(x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0)].into();
 /// let index = CoverIndex::new([&west, &east]);
@@ -151,20 +152,24 @@ impl CoverIndex {
     ///
     /// ```
     /// use frontline::index::CoverIndex;
-    /// use geo::{polygon, MultiPolygon};
+    /// use frontline::geo::{polygon, MultiPolygon};
     /// let square: MultiPolygon<f64> = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)].into();
     /// let index = CoverIndex::new([&square]);
     /// let mut out = [None; 3];
-    /// index.first_into(&[(0.5, 0.5), (2.0, 0.5), (1.0, 1.0)], &mut out);
+    /// index.first_into(&[(0.5, 0.5), (2.0, 0.5), (1.0, 1.0)], &mut out)?;
     /// assert_eq!(out, [Some(0), None, Some(0)]);
+    /// assert!(index.first_into(&[(0.5, 0.5)], &mut out).is_err());
+    /// # Ok::<(), frontline::Error>(())
     /// ```
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `out` is shorter than `points`.
-    pub fn first_into(&self, points: &[(f64, f64)], out: &mut [Option<usize>]) {
-        assert!(out.len() >= points.len(), "one answer slot per point");
+    /// [`Error::BatchLength`] when `out` and `points` differ in length
+    /// (nothing is written then).
+    pub fn first_into(&self, points: &[(f64, f64)], out: &mut [Option<usize>]) -> Result<()> {
+        same_length(points.len(), out.len())?;
         self.codes_each(points, |i, code| out[i] = code.checked_sub(1));
+        Ok(())
     }
 
     /// Calls `emit(i, code)` for each point, where `code` is its first
@@ -522,9 +527,14 @@ impl ZoneGrid {
 }
 
 /// What a point is, answered without allocating: ids are borrowed from the
-/// atlas. See [`crate::Location`] for the owned, complete answer.
+/// atlas.
+///
+/// The batch calls ([`LocateIndex::locate`], [`Atlas::locate_many`]) answer
+/// with this borrowed `LocationRef`; [`crate::Location`] is the owned,
+/// complete answer of [`Atlas::locate`] (with the nearest other side and
+/// route as well).
 #[derive(Debug, Clone, Copy)]
-pub struct Located<'a> {
+pub struct LocationRef<'a> {
     atlas: &'a Atlas,
     date: NaiveDate,
     lon: f64,
@@ -534,7 +544,7 @@ pub struct Located<'a> {
     rayon: Option<u32>,
 }
 
-impl<'a> Located<'a> {
+impl<'a> LocationRef<'a> {
     /// De facto controller id; `None` outside the region.
     pub fn controller(&self) -> Option<&'a str> {
         self.controller
@@ -568,6 +578,7 @@ impl<'a> Located<'a> {
 
 /// Why one record of a batch has no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RecordError {
     /// Latitude outside [-90, 90] or longitude outside [-180, 180], or not finite.
     #[error("coordinate outside WGS 84 ranges (lat -90..90, lon -180..180)")]
@@ -631,17 +642,22 @@ impl<'a> LocateIndex<'a> {
     /// let view = atlas.at(parse_date("2021-06-01")?)?;
     /// let points = [(46.7528, 39.8177), (46.3382, 39.5129), (0.0, 0.0)];
     /// let mut out = [None; 3];
-    /// LocateIndex::new(&view).controllers_into(&points, &mut out);
+    /// LocateIndex::new(&view).controllers_into(&points, &mut out)?;
     /// let ids: Vec<_> = out.iter().map(|c| c.map(|c| c.id.as_str())).collect();
     /// assert_eq!(ids, [Some("nkr"), Some("armenia"), None]);
     /// # Ok::<(), frontline::Error>(())
     /// ```
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `out` is shorter than `points`.
-    pub fn controllers_into(&self, points: &[(f64, f64)], out: &mut [Option<&'a Controller>]) {
-        assert!(out.len() >= points.len(), "one answer slot per point");
+    /// [`Error::BatchLength`] when `out` and `points` differ in length
+    /// (nothing is written then).
+    pub fn controllers_into(
+        &self,
+        points: &[(f64, f64)],
+        out: &mut [Option<&'a Controller>],
+    ) -> Result<()> {
+        same_length(points.len(), out.len())?;
         // The answer of each code (first layer + 1, 0 for none).
         let controllers = self.atlas.controllers();
         let by_code: Vec<Option<&Controller>> = std::iter::once(None)
@@ -661,10 +677,11 @@ impl<'a> LocateIndex<'a> {
                     .cover
                     .codes_each(points, |i, code| out[i] = by_code[code])
             });
+        Ok(())
     }
 
     /// Controller, de jure country, rayon and overlays of (lon, lat).
-    pub fn locate(&self, lon: f64, lat: f64) -> Located<'a> {
+    pub fn locate(&self, lon: f64, lat: f64) -> LocationRef<'a> {
         let layers = self.atlas.layer_grids();
         // The smallest covering unit wins: a city beats its rayon.
         let areas = self.atlas.admin1_areas();
@@ -678,7 +695,7 @@ impl<'a> LocateIndex<'a> {
             .covering(lon, lat)
             .min_by(|&a, &b| areas[a].total_cmp(&areas[b]))
             .map(|i| i as u32);
-        Located {
+        LocationRef {
             atlas: self.atlas,
             date: self.date,
             lon,
@@ -692,8 +709,8 @@ impl<'a> LocateIndex<'a> {
 
 impl Atlas {
     /// Locates a batch of (lon, lat, date) records in parallel, one answer per
-    /// record into `out`, with no allocation per record. Grids are built on
-    /// first use and kept.
+    /// record into `out` (a [`LocationRef`], or why the record has none),
+    /// with no allocation per record. Grids are built on first use and kept.
     ///
     /// ```
     /// use frontline::{Atlas, parse_date, index::RecordError};
@@ -705,18 +722,26 @@ impl Atlas {
     ///     (46.7499, 99.0, parse_date("2021-06-01")?),
     /// ];
     /// let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
-    /// atlas.locate_many(&records, &mut out);
+    /// atlas.locate_many(&records, &mut out)?;
+    /// let mut short = vec![Err(RecordError::BadCoordinate); 2];
+    /// assert!(atlas.locate_many(&records, &mut short).is_err());
     /// assert_eq!(out[0].as_ref().unwrap().controller(), Some("nkr"));
     /// assert_eq!(out[1].as_ref().unwrap().controller(), Some("azerbaijan"));
     /// assert_eq!(out[2].as_ref().unwrap_err(), &RecordError::BeforeFirstSnapshot);
     /// assert_eq!(out[3].as_ref().unwrap_err(), &RecordError::BadCoordinate);
     /// # Ok::<(), frontline::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BatchLength`] when `out` and `records` differ in length
+    /// (nothing is written then).
     pub fn locate_many<'a>(
         &'a self,
         records: &[(f64, f64, NaiveDate)],
-        out: &mut [Result<Located<'a>, RecordError>],
-    ) {
+        out: &mut [Result<LocationRef<'a>, RecordError>],
+    ) -> Result<()> {
+        same_length(records.len(), out.len())?;
         out.par_chunks_mut(BLOCK)
             .zip(records.par_chunks(BLOCK))
             .for_each(|(out, records)| {
@@ -724,6 +749,7 @@ impl Atlas {
                     *slot = self.locate_record(lon, lat, date);
                 }
             });
+        Ok(())
     }
 
     /// One record of [`Atlas::locate_many`].
@@ -732,7 +758,7 @@ impl Atlas {
         lon: f64,
         lat: f64,
         date: NaiveDate,
-    ) -> Result<Located<'_>, RecordError> {
+    ) -> Result<LocationRef<'_>, RecordError> {
         if crate::atlas::check_point(Point::new(lon, lat)).is_err() {
             return Err(RecordError::BadCoordinate);
         }
@@ -751,6 +777,15 @@ impl Atlas {
             date,
             zones: self.zone_grid(slot, snapshot),
         })
+    }
+}
+
+/// A batch call's output must be as long as its input.
+fn same_length(inputs: usize, slots: usize) -> Result<()> {
+    if inputs == slots {
+        Ok(())
+    } else {
+        Err(Error::BatchLength { inputs, slots })
     }
 }
 
@@ -952,7 +987,7 @@ mod tests {
                 })
                 .collect();
             let mut out = vec![None; points.len()];
-            index.first_into(&points, &mut out);
+            index.first_into(&points, &mut out).unwrap();
             let single: Vec<_> = points.iter().map(|&(x, y)| index.first(x, y)).collect();
             assert_eq!(out, single);
             assert!(out.iter().any(|f| f.is_none()) && out.iter().any(|f| f.is_some()));

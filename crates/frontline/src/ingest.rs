@@ -27,10 +27,11 @@ use crate::error::Problem;
 pub const MAX_INPUT_BYTES: u64 = 1 << 30;
 
 /// The UTF-8 byte order mark, skipped at the start of any text read.
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Whether safe repairs are made or refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Strictness {
     /// Repair what can be repaired safely, and report it.
     #[default]
@@ -41,6 +42,7 @@ pub enum Strictness {
 
 /// The polygons read from one file.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Polygons {
     /// The union of every feature's polygons (valid, overlaps merged).
     pub shape: MultiPolygon<f64>,
@@ -451,13 +453,15 @@ impl Cross for Segment {
 /// rings of a daily archive that is the difference between 35 ms and 1 ms.
 ///
 /// ```
-/// use geo::polygon;
+/// use frontline::geo::polygon;
 /// use frontline::ingest::polygon_defect;
 /// let square = polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 1.)];
 /// assert_eq!(polygon_defect(&square), None);
 /// let bowtie = polygon![(x: 0., y: 0.), (x: 1., y: 1.), (x: 1., y: 0.), (x: 0., y: 1.)];
 /// assert!(polygon_defect(&bowtie).is_some());
 /// ```
+// A check the tests and the dataset builder share, not API.
+#[doc(hidden)]
 pub fn polygon_defect(polygon: &Polygon<f64>) -> Option<String> {
     let rings: Vec<&LineString<f64>> = std::iter::once(polygon.exterior())
         .chain(polygon.interiors())

@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use frontline::{Atlas, parse_date};
-//! use geo::Point;
+//! use frontline::geo::Point;
 //!
 //! let atlas = Atlas::embedded()?;
 //! let shusha = Point::new(46.7499, 39.7601);
@@ -32,12 +32,13 @@ pub mod classify;
 pub mod diff;
 pub mod error;
 pub mod export;
-pub mod feature_stream;
+mod feature_stream;
 pub mod geometry;
 pub mod index;
 pub mod ingest;
 pub mod io;
 mod layer;
+mod names;
 pub mod model;
 pub mod nearest;
 pub mod reach;
@@ -46,6 +47,12 @@ pub mod series;
 pub mod source;
 pub mod stats;
 pub mod validate;
+
+// The foreign crates whose types the API takes and returns, so users need
+// not pin the same versions themselves.
+pub use chrono;
+pub use geo;
+pub use geojson;
 
 pub use atlas::{Atlas, Location, SnapshotInfo, View};
 pub use diff::{Diff, Transition};

@@ -28,7 +28,7 @@ pub struct Controller {
 /// assert!(Validity::ALWAYS.contains(parse_date("1900-01-01")?));
 /// # Ok::<(), frontline::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Validity {
     /// First day in force.
     pub from: Option<NaiveDate>,

@@ -14,7 +14,8 @@ use rstar::RTree;
 use crate::atlas::{Atlas, View};
 
 /// Something near a point, and how far.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Nearby {
     /// Its id: a controller or a route.
     pub id: String,
@@ -135,7 +136,7 @@ impl<'a> View<'a> {
     ///
     /// ```
     /// use frontline::{Atlas, parse_date};
-    /// use geo::Point;
+    /// use frontline::geo::Point;
     /// let atlas = Atlas::embedded()?;
     /// let view = atlas.at(parse_date("2021-06-01")?)?;
     /// let martuni = Point::new(47.1099, 39.7955);
@@ -161,7 +162,7 @@ impl<'a> View<'a> {
     ///
     /// ```
     /// use frontline::{Atlas, parse_date};
-    /// use geo::Point;
+    /// use frontline::geo::Point;
     /// let atlas = Atlas::embedded()?;
     /// let lachin = Point::new(46.5466, 39.6380);
     /// let near = atlas.at(parse_date("2021-06-01")?)?.nearest_route(lachin).unwrap();

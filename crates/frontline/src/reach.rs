@@ -19,7 +19,8 @@ use crate::route::{split, RouteStatus};
 pub const PLACE_SNAP_KM: f64 = 1.0;
 
 /// The answer to "can `side` get from `from` to `to` on `date`?".
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Reach {
     /// Start place id.
     pub from: String,

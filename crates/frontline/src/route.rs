@@ -14,8 +14,18 @@ use crate::geometry::{length_km, LocalProjection};
 use crate::model::{Event, Route};
 
 /// Whether a route can be used on a date, decided by the dataset's events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+///
+/// Its name (`open`, `checkpoint`, ...) is the same in `Display`, `FromStr`
+/// and serde, all read from [`RouteStatus::ALL`].
+///
+/// ```
+/// use frontline::route::RouteStatus;
+/// assert_eq!(RouteStatus::Blockaded.to_string(), "blockaded");
+/// assert_eq!("blockaded".parse::<RouteStatus>()?, RouteStatus::Blockaded);
+/// # Ok::<(), frontline::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RouteStatus {
     /// Usable.
     Open,
@@ -29,8 +39,27 @@ pub enum RouteStatus {
     Gone,
 }
 
+impl RouteStatus {
+    /// Every status with its name.
+    pub const ALL: [(&'static str, RouteStatus); 5] = [
+        ("open", RouteStatus::Open),
+        ("checkpoint", RouteStatus::Checkpoint),
+        ("blockaded", RouteStatus::Blockaded),
+        ("closed", RouteStatus::Closed),
+        ("gone", RouteStatus::Gone),
+    ];
+
+    /// The status's name, as `Display`, `FromStr` and serde spell it.
+    pub fn name(self) -> &'static str {
+        crate::names::name_of(&RouteStatus::ALL, self)
+    }
+}
+
+crate::names::named!(RouteStatus, "route status");
+
 /// A stretch of a route on one controller's ground under the same overlays.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Segment {
     /// Controller of the ground (`None` outside the region).
     pub controller: Option<String>,
@@ -43,12 +72,13 @@ pub struct Segment {
     /// Distance along the route where it starts, km.
     pub from_km: f64,
     /// The stretch.
-    #[serde(skip)]
+    #[serde(skip, default = "no_line")]
     pub line: LineString<f64>,
 }
 
 /// A stretch within reach of another side's ground.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Exposure {
     /// Distance along the route where it starts, km.
     pub from_km: f64,
@@ -57,7 +87,8 @@ pub struct Exposure {
 }
 
 /// Everything about one route on one date.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct RouteReport {
     /// Route id.
     pub id: String,
@@ -519,4 +550,9 @@ fn point_along(line: &LineString<f64>, t: f64) -> Coord<f64> {
         left -= len;
     }
     *line.0.last().unwrap_or(&Coord { x: 0.0, y: 0.0 })
+}
+
+/// The line of a segment read back from serde, which leaves it out.
+fn no_line() -> LineString<f64> {
+    LineString::new(Vec::new())
 }

@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 use rayon::prelude::*;
 
 /// One row of a [`Series`]: the state from `date` on.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SeriesRow {
     /// First day of the state (the interval's start, or a snapshot date).
     pub date: NaiveDate,
@@ -18,7 +19,8 @@ pub struct SeriesRow {
 }
 
 /// Areas per controller over an interval.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Series {
     /// Controller ids, the column order of every row.
     pub controllers: Vec<String>,

@@ -6,6 +6,7 @@ use crate::error::{Error, Problem, Result};
 
 /// The files of a dataset, by path relative to its root.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum DataSource {
     /// Compiled into the library (the `embedded` feature).
     Embedded,

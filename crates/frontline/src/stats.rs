@@ -8,7 +8,8 @@ use crate::atlas::View;
 use crate::geometry::area_km2;
 
 /// Area per controller and per overlay in force on a date.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Stats {
     /// The date asked for.
     pub date: NaiveDate,
@@ -21,7 +22,8 @@ pub struct Stats {
 }
 
 /// Ground held by one controller.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ControllerArea {
     /// Controller id.
     pub id: String,
@@ -32,7 +34,8 @@ pub struct ControllerArea {
 }
 
 /// Area of one overlay.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OverlayArea {
     /// Overlay id.
     pub id: String,
@@ -41,7 +44,8 @@ pub struct OverlayArea {
 }
 
 /// Ground one controller holds inside one de jure territory.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeJureArea {
     /// Controller id.
     pub controller: String,

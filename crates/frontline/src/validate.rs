@@ -13,7 +13,8 @@ use crate::source::DataSource;
 pub const PARTITION_TOLERANCE_KM2: f64 = 0.01;
 
 /// How well one snapshot's zones partition the region.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct PartitionCheck {
     /// Snapshot id.
     pub snapshot: String,
@@ -33,7 +34,8 @@ impl PartitionCheck {
 }
 
 /// The outcome of [`Atlas::validate`].
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Every problem found, located.
     pub problems: Vec<Problem>,

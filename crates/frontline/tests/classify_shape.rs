@@ -12,11 +12,7 @@ fn tiny() -> Atlas {
 }
 
 fn options() -> ClassifyOptions {
-    ClassifyOptions {
-        lat_col: "lat".into(),
-        lon_col: "lon".into(),
-        date: DateSource::Fixed(parse_date("2012-01-01").unwrap()),
-    }
+    ClassifyOptions::new(DateSource::Fixed(parse_date("2012-01-01").unwrap()))
 }
 
 fn run(input: &str) -> String {

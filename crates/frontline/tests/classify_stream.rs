@@ -86,11 +86,7 @@ fn a_failing_writer_ends_the_run_with_its_error() {
         r#"{{"type": "FeatureCollection", "features": [{}]}}"#,
         features.join(",")
     );
-    let options = ClassifyOptions {
-        lat_col: "lat".into(),
-        lon_col: "lon".into(),
-        date: fixed(),
-    };
+    let options = ClassifyOptions::new(fixed());
     let broken = |e: frontline::Error| match e {
         frontline::Error::Io { source, .. } => source.kind() == std::io::ErrorKind::BrokenPipe,
         _ => false,

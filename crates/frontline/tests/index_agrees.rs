@@ -21,7 +21,7 @@ fn fast_path_and_naive_scan_agree_on_random_points() {
         let index = LocateIndex::new(&view);
         let pts = seeded::region_points(n, 0x5eed + k as u64);
         let mut fast = vec![None; n];
-        index.controllers_into(&pts, &mut fast);
+        index.controllers_into(&pts, &mut fast).unwrap();
         let disagree: Vec<(f64, f64)> = pts
             .par_iter()
             .zip(&fast)

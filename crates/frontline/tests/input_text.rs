@@ -16,11 +16,7 @@ fn tiny() -> PathBuf {
 }
 
 fn options() -> ClassifyOptions {
-    ClassifyOptions {
-        lat_col: "lat".into(),
-        lon_col: "lon".into(),
-        date: DateSource::Fixed(parse_date("2012-01-01").unwrap()),
-    }
+    ClassifyOptions::new(DateSource::Fixed(parse_date("2012-01-01").unwrap()))
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

@@ -10,7 +10,7 @@ use crate::geometry::LocalProjection;
 ///
 /// ```
 /// use frontline::geometry::{area_km2, buffer_km, length_km};
-/// use geo::line_string;
+/// use frontline::geo::line_string;
 /// let road = line_string![(x: 46.55, y: 39.64), (x: 46.75, y: 39.82)];
 /// let strip = buffer_km(&road, 2.5)?;
 /// // A 5-km-wide strip plus two round ends of radius 2.5 km.

@@ -11,7 +11,7 @@ use super::area_km2;
 ///
 /// ```
 /// use frontline::geometry::drop_slivers;
-/// use geo::{polygon, MultiPolygon};
+/// use frontline::geo::{polygon, MultiPolygon};
 /// let big = polygon![(x: 46.0, y: 39.0), (x: 46.1, y: 39.0), (x: 46.1, y: 39.1), (x: 46.0, y: 39.1)];
 /// let sliver = polygon![(x: 47.0, y: 39.0), (x: 47.0001, y: 39.0), (x: 47.0001, y: 39.1), (x: 47.0, y: 39.1)];
 /// let kept = drop_slivers(&MultiPolygon(vec![big, sliver]), 0.5);
@@ -39,7 +39,7 @@ pub fn drop_slivers(shape: &MultiPolygon<f64>, min_km2: f64) -> MultiPolygon<f64
 ///
 /// ```
 /// use frontline::geometry::orient_rfc7946;
-/// use geo::{polygon, MultiPolygon, Winding};
+/// use frontline::geo::{polygon, MultiPolygon, Winding};
 /// let clockwise = polygon![(x: 0.0, y: 0.0), (x: 0.0, y: 1.0), (x: 1.0, y: 1.0), (x: 1.0, y: 0.0)];
 /// let oriented = orient_rfc7946(&MultiPolygon(vec![clockwise]));
 /// assert!(oriented.0[0].exterior().is_ccw());
@@ -55,7 +55,7 @@ pub fn orient_rfc7946(shape: &MultiPolygon<f64>) -> MultiPolygon<f64> {
 ///
 /// ```
 /// use frontline::geometry::{area_km2, clean};
-/// use geo::{polygon, MultiPolygon, Validation};
+/// use frontline::geo::{polygon, MultiPolygon, Validation};
 /// // Two overlapping squares: not a valid MultiPolygon.
 /// let a = polygon![(x: 46.0, y: 39.0), (x: 46.2, y: 39.0), (x: 46.2, y: 39.2), (x: 46.0, y: 39.2)];
 /// let b = polygon![(x: 46.1, y: 39.1), (x: 46.3, y: 39.1), (x: 46.3, y: 39.3), (x: 46.1, y: 39.3)];

@@ -28,7 +28,7 @@ pub const AREA_EDGE_DEG: f64 = 0.01;
 /// would not add up to the whole.
 ///
 /// ```
-/// use geo::{polygon, MultiPolygon};
+/// use frontline::geo::{polygon, MultiPolygon};
 /// // The cell between the equator and 0.1° N, 0° and 0.1° E: 123.09 km²
 /// // (11.13 km × 11.06 km).
 /// let cell = polygon![(x: 0.0, y: 0.0), (x: 0.1, y: 0.0), (x: 0.1, y: 0.1), (x: 0.0, y: 0.1)];
@@ -110,7 +110,7 @@ fn sphere_ring_area_m2(ring: &LineString<f64>) -> f64 {
 /// split line add up to the length of the whole.
 ///
 /// ```
-/// use geo::line_string;
+/// use frontline::geo::line_string;
 /// // One degree of longitude along the equator is 111.32 km.
 /// let line = line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0)];
 /// let km = frontline::geometry::length_km(&line);

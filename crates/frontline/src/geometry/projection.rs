@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 ///
 /// ```
 /// use frontline::geometry::LocalProjection;
-/// use geo::Coord;
+/// use frontline::geo::Coord;
 /// let projection = LocalProjection::new(46.75, 39.8)?;
 /// let centre = projection.forward(Coord { x: 46.75, y: 39.8 })?;
 /// assert!(centre.x.abs() < 1e-6 && centre.y.abs() < 1e-6);
