@@ -18,6 +18,8 @@ macro_rules! outln {
 }
 
 mod output;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -358,6 +360,12 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Serve the atlas over HTTP: the JSON API and the interactive page.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
+    /// Write the interactive page as one self-contained HTML file.
+    #[cfg(feature = "serve")]
+    Atlas(serve::AtlasArgs),
 }
 
 /// Size and title of a picture.
@@ -410,7 +418,6 @@ fn remove_temp_files_on_signals() {
 }
 
 fn main() -> ExitCode {
-    remove_temp_files_on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(),
@@ -433,6 +440,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The server ends on these signals itself, after the requests under way.
+    #[cfg(feature = "serve")]
+    let serving = matches!(cli.command, Command::Serve(_));
+    #[cfg(not(feature = "serve"))]
+    let serving = false;
+    if !serving {
+        remove_temp_files_on_signals();
+    }
     match run(cli) {
         Ok(code) => code,
         // The reader of standard output has gone (`| head`): nothing is wrong.
@@ -470,6 +485,14 @@ fn run(cli: Cli) -> Result<ExitCode, output::CliError> {
         });
     }
     let atlas = cli.data.open()?;
+    #[cfg(feature = "serve")]
+    let cli = match cli.command {
+        Command::Serve(args) => return serve::serve(atlas, &args),
+        other => Cli {
+            command: other,
+            data: cli.data,
+        },
+    };
     let code = command(&atlas, cli.command)?;
     output::notes(&atlas);
     Ok(code)
@@ -583,7 +606,7 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             let series = atlas.series(from, to)?;
             output::note_clamped(&series);
             match format {
-                SeriesFormat::Json => output::json(&output::series_json(&series)),
+                SeriesFormat::Json => output::json(&series.to_json()),
                 SeriesFormat::Csv => out!("{}", output::series_csv(&series)),
             }
         }
@@ -677,33 +700,29 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 DiffFormat::Table => output::reach_table(&reach),
             }
         }
-        Command::Routes { format } => {
-            let rows: Vec<serde_json::Value> = atlas
-                .routes()
-                .iter()
-                .map(|r| serde_json::json!({"id": r.id, "name": r.name, "valid_from": r.validity.from, "valid_to": r.validity.to, "corridor": r.corridor, "length_km": frontline::geometry::length_km(&r.line)}))
-                .collect();
-            match format {
-                Format::Json => output::json(&rows),
-                Format::Table => {
-                    let mut table = Table::new(["id", "from", "until", "km", "name"]);
-                    for r in atlas.routes() {
-                        let day = |d: Option<chrono::NaiveDate>| {
-                            d.map_or("-".to_owned(), |d| d.to_string())
-                        };
-                        table.row([
-                            r.id.clone(),
-                            day(r.validity.from),
-                            day(r.validity.to),
-                            format!("{:.1}", frontline::geometry::length_km(&r.line)),
-                            r.name.clone(),
-                        ]);
-                    }
-                    table.print();
+        Command::Routes { format } => match format {
+            Format::Json => output::json(&atlas.route_summaries()),
+            Format::Table => {
+                let mut table = Table::new(["id", "from", "until", "km", "name"]);
+                for r in atlas.routes() {
+                    let day =
+                        |d: Option<chrono::NaiveDate>| d.map_or("-".to_owned(), |d| d.to_string());
+                    table.row([
+                        r.id.clone(),
+                        day(r.validity.from),
+                        day(r.validity.to),
+                        format!("{:.1}", frontline::geometry::length_km(&r.line)),
+                        r.name.clone(),
+                    ]);
                 }
+                table.print();
             }
-        }
+        },
         Command::Validate { .. } => unreachable!("handled above"),
+        #[cfg(feature = "serve")]
+        Command::Serve(_) => unreachable!("handled in run, which owns the atlas"),
+        #[cfg(feature = "serve")]
+        Command::Atlas(args) => serve::write_atlas(atlas, &args)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -194,24 +194,6 @@ pub fn diff_table(diff: &Diff) -> String {
     out
 }
 
-/// Rows keyed by controller id, for JSON readers.
-pub fn series_json(series: &Series) -> serde_json::Value {
-    let rows: Vec<serde_json::Value> = series
-        .rows
-        .iter()
-        .map(|row| {
-            let areas: serde_json::Map<String, serde_json::Value> = series
-                .controllers
-                .iter()
-                .cloned()
-                .zip(row.areas_km2.iter().map(|&a| a.into()))
-                .collect();
-            serde_json::json!({"date": row.date, "snapshot": row.snapshot, "areas_km2": areas})
-        })
-        .collect();
-    serde_json::json!({"controllers": series.controllers, "rows": rows})
-}
-
 /// One row per date: `date,snapshot,<controller>...` in km².
 pub fn series_csv(series: &Series) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());

@@ -120,6 +120,24 @@ pub struct RouteReport {
     pub segments: Vec<Segment>,
 }
 
+/// One line of the route list: a route's id, name, validity, corridor and
+/// geodesic length (what `frontline routes` and `/api/routes` print).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RouteSummary {
+    /// Route id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// First day it exists.
+    pub valid_from: Option<NaiveDate>,
+    /// First day it no longer exists.
+    pub valid_to: Option<NaiveDate>,
+    /// Id of the corridor overlay it is the centre line of.
+    pub corridor: Option<String>,
+    /// Geodesic length, km.
+    pub length_km: f64,
+}
+
 impl Atlas {
     /// The route with this id.
     pub fn route(&self, id: &str) -> Result<&Route> {
@@ -131,6 +149,29 @@ impl Atlas {
                 id: id.to_owned(),
                 suggestions: self.routes().iter().map(|r| r.id.clone()).collect(),
             })
+    }
+
+    /// Every route of the dataset, in dataset order, with its length.
+    ///
+    /// ```
+    /// let atlas = frontline::Atlas::embedded()?;
+    /// let routes = atlas.route_summaries();
+    /// let lachin = routes.iter().find(|r| r.id == "lachin-road-2022").unwrap();
+    /// assert!(lachin.length_km > 10.0);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn route_summaries(&self) -> Vec<RouteSummary> {
+        self.routes()
+            .iter()
+            .map(|r| RouteSummary {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                valid_from: r.validity.from,
+                valid_to: r.validity.to,
+                corridor: r.corridor.clone(),
+                length_km: length_km(&r.line),
+            })
+            .collect()
     }
 
     /// A route on a date: segments, km per controller, corridor share,

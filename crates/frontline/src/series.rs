@@ -90,3 +90,36 @@ impl Atlas {
         })
     }
 }
+
+impl Series {
+    /// The series as JSON for readers that look areas up by controller:
+    /// `{"controllers": [...], "rows": [{"date", "snapshot", "areas_km2":
+    /// {controller: km²}}]}`. The CLI's `series --format json` and the
+    /// server's `/api/series` both print this value.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let series = atlas.series(parse_date("2020-11-19")?, parse_date("2020-11-21")?)?;
+    /// let json = series.to_json();
+    /// assert_eq!(json["rows"][0]["date"], "2020-11-19");
+    /// assert!(json["rows"][0]["areas_km2"]["nkr"].as_f64().unwrap() > 3000.0);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn to_json(&self) -> serde_json::Value {
+        let rows: Vec<serde_json::Value> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let areas: serde_json::Map<String, serde_json::Value> = self
+                    .controllers
+                    .iter()
+                    .cloned()
+                    .zip(row.areas_km2.iter().map(|&a| a.into()))
+                    .collect();
+                serde_json::json!({"date": row.date, "snapshot": row.snapshot, "areas_km2": areas})
+            })
+            .collect();
+        serde_json::json!({"controllers": self.controllers, "rows": rows})
+    }
+}
