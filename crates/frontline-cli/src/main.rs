@@ -18,8 +18,11 @@ macro_rules! outln {
 }
 
 mod output;
+mod parquet;
 #[cfg(feature = "serve")]
 mod serve;
+#[cfg(feature = "sql")]
+mod sql;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -216,6 +219,23 @@ enum Command {
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
     },
+    /// Every snapshot's zones in one file, each with valid_from and valid_to
+    /// (exclusive; empty for the last), for time-enabled maps and range
+    /// queries.
+    Timeline {
+        /// Output format; by default from the file extension (.geojson, .json,
+        /// .csv, .fgb, .parquet; GeoJSON for standard output or a name without
+        /// one).
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
+        /// Output file, or - for standard output.
+        #[arg(short, long, default_value = "-")]
+        output: PathBuf,
+    },
+    /// Run SQL over files and the dataset (Apache DataFusion; built with the
+    /// `sql` feature).
+    #[cfg(feature = "sql")]
+    Sql(sql::SqlArgs),
     /// What changed hands between two dates (geodesic km² per transition).
     Diff {
         /// First date, YYYY-MM-DD.
@@ -484,7 +504,7 @@ fn run(cli: Cli) -> Result<ExitCode, output::CliError> {
             ExitCode::from(1)
         });
     }
-    let atlas = cli.data.open()?;
+    let atlas = std::sync::Arc::new(cli.data.open()?);
     #[cfg(feature = "serve")]
     let cli = match cli.command {
         Command::Serve(args) => return serve::serve(atlas, &args),
@@ -498,7 +518,7 @@ fn run(cli: Cli) -> Result<ExitCode, output::CliError> {
     Ok(code)
 }
 
-fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError> {
+fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, output::CliError> {
     match command {
         Command::Snapshots { format } => {
             let snapshots = atlas.snapshots();
@@ -566,6 +586,10 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             format,
             output: path,
         } => {
+            if format.is_none() && parquet::is_parquet(&path) {
+                parquet::export(&atlas.at(at)?.export(layer), &path)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let format = match format {
                 Some(ExportFormat::Geojson) => export::Format::GeoJson,
                 Some(ExportFormat::Csv) => export::Format::CsvWkt,
@@ -584,6 +608,25 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             };
             print_or_write(&path, &export::encode(&collection, format, &name)?)?;
         }
+        Command::Timeline {
+            format,
+            output: path,
+        } => {
+            let collection = atlas.zones_timeline()?;
+            if format.is_none() && parquet::is_parquet(&path) {
+                parquet::export(&collection, &path)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let format = match format {
+                Some(ExportFormat::Geojson) => export::Format::GeoJson,
+                Some(ExportFormat::Csv) => export::Format::CsvWkt,
+                Some(ExportFormat::Fgb) => export::Format::FlatGeobuf,
+                None => output::export_format(&path)?,
+            };
+            print_or_write(&path, &export::encode(&collection, format, "zones")?)?;
+        }
+        #[cfg(feature = "sql")]
+        Command::Sql(args) => sql::run(std::sync::Arc::clone(atlas), args)?,
         Command::Diff {
             from,
             to,
@@ -670,7 +713,11 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
                 Some(InputFormat::Geojson) => frontline::classify::InputFormat::GeoJson,
                 None => frontline::classify::InputFormat::from_path(&input),
             };
-            let summary = output::classify(atlas, &input, &path, format, &options)?;
+            let summary = if parquet::is_parquet(&input) {
+                parquet::classify(atlas, &input, &path, &options)?
+            } else {
+                output::classify(atlas, &input, &path, format, &options)?
+            };
             output::classify_summary(&summary);
         }
         Command::Route {

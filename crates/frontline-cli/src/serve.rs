@@ -36,7 +36,7 @@ pub struct AtlasArgs {
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets the requests under way finish.
-pub fn serve(atlas: Atlas, args: &ServeArgs) -> Result<ExitCode, CliError> {
+pub fn serve(atlas: Arc<Atlas>, args: &ServeArgs) -> Result<ExitCode, CliError> {
     crate::output::notes(&atlas);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -51,7 +51,7 @@ pub fn serve(atlas: Atlas, args: &ServeArgs) -> Result<ExitCode, CliError> {
         let bound = listener
             .local_addr()
             .map_err(|e| CliError::Output(format!("cannot listen on {address}: {e}")))?;
-        let app = frontline_server::router(Arc::new(atlas), frontline_server::Limits::default());
+        let app = frontline_server::router(atlas, frontline_server::Limits::default());
         eprintln!("frontline: serving {name} on http://{bound}/ (Ctrl-C to stop)");
         frontline_server::serve(listener, app, frontline_server::shutdown_signal())
             .await

@@ -219,11 +219,7 @@ impl App {
                 Some(_) => Err(ApiError::parameter(name, "expected a whole number of px")),
             }
         };
-        Ok(frontline_render::MapOptions {
-            width: size("width", 1200)?,
-            height: size("height", 900)?,
-            ..frontline_render::MapOptions::default()
-        })
+        Ok(frontline_render::MapOptions::new().size(size("width", 1200)?, size("height", 900)?))
     }
 }
 

@@ -220,6 +220,46 @@ fn feature<const N: usize>(geometry: Geometry<f64>, properties: [(&str, JsonValu
     }
 }
 
+impl crate::Atlas {
+    /// Every snapshot's zones in one collection, for time-enabled maps (QGIS's
+    /// temporal controller) and range queries: each zone feature of each
+    /// snapshot, as [`View::export`] gives it, with `valid_from` (the
+    /// snapshot's date) and `valid_to` (the next snapshot's date, exclusive;
+    /// null for the last). A date `d` is in force where
+    /// `valid_from <= d AND (valid_to IS NULL OR d < valid_to)`.
+    ///
+    /// ```
+    /// let atlas = frontline::Atlas::embedded()?;
+    /// let all = atlas.zones_timeline()?;
+    /// let first = &all.features[0];
+    /// assert_eq!(first.property("valid_from").unwrap(), "1994-05-12");
+    /// assert_eq!(first.property("valid_to").unwrap(), atlas.snapshots()[1].date.to_string().as_str());
+    /// assert!(all.features.last().unwrap().property("valid_to").unwrap().is_null());
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A snapshot that cannot be read.
+    pub fn zones_timeline(&self) -> Result<FeatureCollection> {
+        let mut features = Vec::new();
+        for info in self.snapshots() {
+            for mut feature in self.at(info.date)?.export(Layer::Zones).features {
+                let properties = feature.properties.get_or_insert_with(JsonObject::new);
+                properties.insert("valid_from".into(), info.date.to_string().into());
+                let until = info.until.map_or(JsonValue::Null, |d| d.to_string().into());
+                properties.insert("valid_to".into(), until);
+                features.push(feature);
+            }
+        }
+        Ok(FeatureCollection {
+            bbox: None,
+            features,
+            foreign_members: None,
+        })
+    }
+}
+
 /// File formats an exported layer can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

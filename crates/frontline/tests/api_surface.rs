@@ -74,7 +74,10 @@ fn result_types_come_back_through_serde() {
 
     let report = atlas.route_report("main-road", start, 1.0).unwrap();
     let back = round_trip(&report);
-    assert_eq!((back.status, back.length_km), (report.status, report.length_km));
+    assert_eq!(
+        (back.status, back.length_km),
+        (report.status, report.length_km)
+    );
 
     let validation = Atlas::validate(frontline::DataSource::Directory(tiny())).unwrap();
     assert!(validation.is_ok());
@@ -115,7 +118,10 @@ fn named_enums_spell_their_names_alike_everywhere() {
         assert_eq!(serde_json::to_string(&layer).unwrap(), format!("{name:?}"));
     }
     let error = "blocked".parse::<RouteStatus>().unwrap_err().to_string();
-    assert!(error.contains("unknown route status \"blocked\""), "{error}");
+    assert!(
+        error.contains("unknown route status \"blocked\""),
+        "{error}"
+    );
     assert!(serde_json::from_str::<Layer>("\"roads\"").is_err());
 }
 
@@ -127,7 +133,10 @@ fn batch_calls_refuse_an_output_of_another_length() {
     for slots in [0, 2, 4] {
         let mut out = vec![Err(RecordError::BadCoordinate); slots];
         match atlas.locate_many(&records, &mut out) {
-            Err(Error::BatchLength { inputs: 3, slots: s }) => assert_eq!(s, slots),
+            Err(Error::BatchLength {
+                inputs: 3,
+                slots: s,
+            }) => assert_eq!(s, slots),
             other => panic!("{slots} slots: {other:?}"),
         }
         assert!(out
@@ -150,7 +159,10 @@ fn batch_calls_refuse_an_output_of_another_length() {
     );
     let mut out = [None; 2];
     index.controllers_into(&points, &mut out).unwrap();
-    assert_eq!(out.map(|c| c.map(|c| c.id.as_str())), [Some("west"), Some("east")]);
+    assert_eq!(
+        out.map(|c| c.map(|c| c.id.as_str())),
+        [Some("west"), Some("east")]
+    );
 
     let shapes: Vec<_> = view.snapshot.zones.iter().map(|z| &z.shape).collect();
     let cover = CoverIndex::new(shapes);

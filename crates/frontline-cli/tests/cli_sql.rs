@@ -1,0 +1,181 @@
+//! `frontline sql` and Parquet in and out (features `sql` and `parquet`);
+//! without them, a clear message naming the feature.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("frontline-cli-sql-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn frontline(args: &[&str]) -> (bool, String, String) {
+    let output = Command::cargo_bin("frontline")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_says_which_build() {
+    let path = temp("zones.parquet");
+    let (ok, _, err) = frontline(&["export", "--at", "2020-12-01", "-o", path.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("the `parquet` feature"), "{err}");
+    assert!(!path.exists());
+}
+
+/// A CSV of places with dates: Stepanakert twice, Goris, a bad row.
+#[cfg(feature = "sql")]
+fn points_csv() -> PathBuf {
+    let path = temp("points.csv");
+    std::fs::write(
+        &path,
+        "id,lon,lat,date\n\
+         1,46.7528,39.8177,2000-01-01\n\
+         2,46.7528,39.8177,2024-01-01\n\
+         3,46.3382,39.5129,2021-06-01\n\
+         4,,39.5,2021-06-01\n",
+    )
+    .unwrap();
+    path
+}
+
+#[cfg(feature = "sql")]
+#[test]
+fn sql_over_a_csv_file_as_csv_json_and_table() {
+    let csv = points_csv();
+    let query = format!(
+        "SELECT id, fl_controller(lon, lat, date) AS c FROM '{}' ORDER BY id",
+        csv.display()
+    );
+    let (ok, out, err) = frontline(&["sql", &query, "--format", "csv"]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "id,c\n1,nkr\n2,azerbaijan\n3,armenia\n4,\n");
+    let (ok, out, err) = frontline(&["sql", &query, "--format", "json"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.lines().next().unwrap(), r#"{"id":1,"c":"nkr"}"#);
+    let (ok, out, err) = frontline(&["sql", &query]);
+    assert!(ok, "{err}");
+    assert!(out.contains("| 3  | armenia    |"), "{out}");
+    // A query that cannot plan says why, exit code 2.
+    let output = Command::cargo_bin("frontline")
+        .unwrap()
+        .args(["sql", "SELECT nope FROM fl_snapshots()"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        err.starts_with("error: sql: ") && err.contains("nope"),
+        "{err}"
+    );
+}
+
+#[cfg(feature = "sql")]
+#[test]
+fn parquet_out_of_sql_export_and_classify_reads_back() {
+    let csv = points_csv();
+    // sql → Parquet, read back by sql.
+    let points = temp("points.parquet");
+    let query = format!(
+        "SELECT id, lon, lat, CAST(date AS DATE) AS date FROM '{}'",
+        csv.display()
+    );
+    let (ok, _, err) = frontline(&["sql", &query, "-o", points.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let count = format!("SELECT count(*) AS n FROM '{}'", points.display());
+    let (ok, out, err) = frontline(&["sql", &count, "--format", "csv"]);
+    assert!(ok, "{err}");
+    assert_eq!(out, "n\n4\n");
+
+    // classify Parquet → Parquet.
+    let classified = temp("classified.parquet");
+    let (ok, _, err) = frontline(&[
+        "classify",
+        points.to_str().unwrap(),
+        "-o",
+        classified.to_str().unwrap(),
+        "--date-col",
+        "date",
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("4 rows, 1 with errors"), "{err}");
+    let query = format!(
+        "SELECT id, controller, de_jure, error FROM '{}' ORDER BY id",
+        classified.display()
+    );
+    let (ok, out, err) = frontline(&["sql", &query, "--format", "csv"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        out,
+        "id,controller,de_jure,error\n1,nkr,azerbaijan,\n2,azerbaijan,azerbaijan,\n3,armenia,armenia,\n4,,,column `lon`: missing\n"
+    );
+
+    // export → GeoParquet; fl_zones and the file agree.
+    let zones = temp("zones.parquet");
+    let (ok, _, err) = frontline(&[
+        "export",
+        "--at",
+        "2020-12-01",
+        "-o",
+        zones.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let from_file = format!(
+        "SELECT controller, area_km2 FROM '{}' ORDER BY controller",
+        zones.display()
+    );
+    let from_function =
+        "SELECT controller, area_km2 FROM fl_zones('2020-12-01') ORDER BY controller";
+    let (ok, a, err) = frontline(&["sql", &from_file, "--format", "csv"]);
+    assert!(ok, "{err}");
+    let (ok, b, err) = frontline(&["sql", from_function, "--format", "csv"]);
+    assert!(ok, "{err}");
+    assert_eq!(a, b);
+    assert!(a.contains("nkr,"), "{a}");
+
+    // The timeline: on any date, the rows in force are that date's zones.
+    let timeline = temp("timeline.parquet");
+    let (ok, _, err) = frontline(&["timeline", "-o", timeline.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let in_force = format!(
+        "SELECT controller FROM '{}' WHERE valid_from <= DATE '2021-06-01' \
+         AND (valid_to IS NULL OR DATE '2021-06-01' < valid_to) ORDER BY controller",
+        timeline.display()
+    );
+    let that_day = "SELECT controller FROM fl_zones('2021-06-01') ORDER BY controller";
+    let (ok, a, err) = frontline(&["sql", &in_force, "--format", "csv"]);
+    assert!(ok, "{err}");
+    let (ok, b, err) = frontline(&["sql", that_day, "--format", "csv"]);
+    assert!(ok, "{err}");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn timeline_as_geojson_holds_every_snapshot() {
+    let (ok, out, err) = frontline(&["timeline"]);
+    assert!(ok, "{err}");
+    let collection: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let features = collection["features"].as_array().unwrap();
+    let (ok, snapshots, _) = frontline(&["snapshots", "--format", "json"]);
+    assert!(ok);
+    let snapshots: serde_json::Value = serde_json::from_str(&snapshots).unwrap();
+    let dates: std::collections::BTreeSet<&str> = features
+        .iter()
+        .map(|f| f["properties"]["valid_from"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates.len(), snapshots.as_array().unwrap().len());
+    assert!(features
+        .iter()
+        .any(|f| f["properties"]["valid_to"].is_null()));
+}

@@ -1,0 +1,44 @@
+//! A Ballista scheduler whose sessions know frontline's functions, for a
+//! cluster across machines (see `docs/ballista.md`).
+//!
+//! ```text
+//! ballista_scheduler [--bind-host 0.0.0.0] [--bind-port 50050] [--data DIR]
+//! ```
+
+use std::sync::Arc;
+
+use ballista_scheduler::cluster::BallistaCluster;
+use ballista_scheduler::scheduler_process::start_server;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (mut host, mut port, mut data) = ("0.0.0.0".to_owned(), 50050u16, None);
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--bind-host" => host = value,
+            "--bind-port" => {
+                port = value
+                    .parse()
+                    .map_err(|_| format!("--bind-port: expected a port, got {value:?}"))?
+            }
+            "--data" => data = Some(value),
+            other => return Err(format!("unknown option {other}").into()),
+        }
+    }
+    let atlas = Arc::new(match data {
+        Some(dir) => frontline::Atlas::open(dir)?,
+        None => frontline::Atlas::embedded()?,
+    });
+    let config = frontline_datafusion::ballista::scheduler_config(atlas);
+    let address = format!("{host}:{port}").parse()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(32 * 1024 * 1024)
+        .build()?;
+    runtime.block_on(async {
+        let cluster = BallistaCluster::new_from_config(&config).await?;
+        start_server(cluster, address, Arc::new(config)).await
+    })?;
+    Ok(())
+}

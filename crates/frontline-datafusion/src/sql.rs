@@ -1,0 +1,227 @@
+//! SQL over files and the atlas, answered in one process: a DataFusion
+//! session with the functions of this crate registered and files named by
+//! path in `FROM` (`SELECT … FROM 'points.parquet'`: CSV, Parquet or
+//! GeoParquet, newline-delimited JSON, by extension), results written as a
+//! table, CSV, JSON lines or Parquet, batch by batch.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::prelude::{SessionConfig, SessionContext};
+use frontline::Atlas;
+use futures::StreamExt;
+
+pub use datafusion::error::DataFusionError as Error;
+
+/// How query results are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// An aligned text table (all rows are gathered first).
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// One JSON object per line.
+    Json,
+    /// Parquet (Zstandard-compressed); geometry columns (GeoArrow WKB, as
+    /// `fl_zones` and `fl_diff` give them) make it GeoParquet.
+    Parquet,
+}
+
+impl OutputFormat {
+    /// From a file name's extension: `.csv`, `.json`/`.jsonl`/`.ndjson`,
+    /// `.parquet`/`.geoparquet`; anything else is `None`.
+    ///
+    /// ```
+    /// use frontline_datafusion::sql::OutputFormat;
+    /// assert_eq!(OutputFormat::from_path("out.parquet".as_ref()), Some(OutputFormat::Parquet));
+    /// assert_eq!(OutputFormat::from_path("out.txt".as_ref()), None);
+    /// ```
+    pub fn from_path(path: &std::path::Path) -> Option<OutputFormat> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" => Some(OutputFormat::Csv),
+            "json" | "jsonl" | "ndjson" => Some(OutputFormat::Json),
+            "parquet" | "geoparquet" => Some(OutputFormat::Parquet),
+            _ => None,
+        }
+    }
+}
+
+/// A DataFusion session for `atlas`: every `fl_*` function registered
+/// ([`crate::register`]) and files readable by path in `FROM`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use frontline_datafusion::sql::{Sql, OutputFormat};
+/// let sql = Sql::new(Arc::new(frontline::Atlas::embedded()?))?;
+/// let mut out = Vec::new();
+/// sql.write("SELECT fl_controller(46.7528, 39.8177, '2021-06-01') AS c", OutputFormat::Csv, &mut out)?;
+/// assert_eq!(String::from_utf8(out)?, "c\nnkr\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Sql {
+    runtime: tokio::runtime::Runtime,
+    context: SessionContext,
+}
+
+impl Sql {
+    /// A session over `atlas`, with a Tokio runtime of its own.
+    ///
+    /// # Errors
+    ///
+    /// When the runtime cannot start.
+    pub fn new(atlas: Arc<Atlas>) -> Result<Sql> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(DataFusionError::IoError)?;
+        let context = session(atlas);
+        Ok(Sql { runtime, context })
+    }
+
+    /// The DataFusion session, to register more tables or functions.
+    pub fn context(&self) -> &SessionContext {
+        &self.context
+    }
+
+    /// Runs `query` and gathers its result.
+    ///
+    /// # Errors
+    ///
+    /// DataFusion's: the query does not parse or plan (a file that cannot be
+    /// read, an unknown column), or fails while running.
+    pub fn collect(&self, query: &str) -> Result<Vec<RecordBatch>> {
+        self.runtime.block_on(async {
+            let frame = self.context.sql(query).await?;
+            frame.collect().await
+        })
+    }
+
+    /// Runs `query` and writes its result to `out` as `format` says, batch
+    /// by batch (the table format gathers the rows first). Returns the
+    /// number of rows written.
+    ///
+    /// # Errors
+    ///
+    /// As [`Sql::collect`], and the writer's.
+    pub fn write(&self, query: &str, format: OutputFormat, out: impl Write + Send) -> Result<u64> {
+        self.runtime.block_on(async {
+            let frame = self.context.sql(query).await?;
+            let schema = Arc::new(frame.schema().as_arrow().clone());
+            let mut stream = frame.execute_stream().await?;
+            let mut writer = Writer::new(format, schema, out)?;
+            let mut rows = 0u64;
+            while let Some(batch) = stream.next().await {
+                let batch = batch?;
+                rows += batch.num_rows() as u64;
+                writer.write(&batch)?;
+            }
+            writer.finish()?;
+            Ok(rows)
+        })
+    }
+}
+
+/// A session with url tables and the crate's functions.
+pub fn session(atlas: Arc<Atlas>) -> SessionContext {
+    let config = SessionConfig::new().with_information_schema(true);
+    let context = SessionContext::new_with_config(config).enable_url_table();
+    crate::register(&context, atlas);
+    context
+}
+
+/// One of the four output writers.
+enum Writer<W: Write + Send> {
+    Table(Vec<RecordBatch>, W),
+    Csv(arrow::csv::Writer<W>),
+    Json(arrow::json::LineDelimitedWriter<W>),
+    Parquet(parquet::arrow::ArrowWriter<W>),
+}
+
+impl<W: Write + Send> Writer<W> {
+    fn new(format: OutputFormat, schema: arrow::datatypes::SchemaRef, out: W) -> Result<Self> {
+        Ok(match format {
+            OutputFormat::Table => Writer::Table(Vec::new(), out),
+            OutputFormat::Csv => Writer::Csv(
+                arrow::csv::WriterBuilder::new()
+                    .with_header(true)
+                    .build(out),
+            ),
+            OutputFormat::Json => Writer::Json(arrow::json::LineDelimitedWriter::new(out)),
+            OutputFormat::Parquet => {
+                let properties = crate::geoparquet::writer_properties();
+                let geo = crate::geoparquet::geo_metadata_of(&schema);
+                let mut writer =
+                    parquet::arrow::ArrowWriter::try_new(out, schema, Some(properties))?;
+                if let Some(geo) = geo {
+                    writer.append_key_value_metadata(parquet::file::metadata::KeyValue::new(
+                        "geo".to_owned(),
+                        geo,
+                    ));
+                }
+                Writer::Parquet(writer)
+            }
+        })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        match self {
+            Writer::Table(batches, _) => batches.push(batch.clone()),
+            Writer::Csv(w) => w.write(batch)?,
+            Writer::Json(w) => w.write(batch)?,
+            Writer::Parquet(w) => w.write(batch)?,
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        match self {
+            Writer::Table(batches, mut out) => {
+                let table = arrow::util::pretty::pretty_format_batches(&batches)?;
+                writeln!(out, "{table}")?;
+                out.flush()?;
+            }
+            Writer::Csv(w) => w.into_inner().flush()?,
+            Writer::Json(mut w) => {
+                w.finish()?;
+                w.into_inner().flush()?;
+            }
+            Writer::Parquet(w) => {
+                w.close()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `(text, count)` pairs from batches of two columns (a text column, an
+/// integer count), sorted by text, null first.
+///
+/// # Errors
+///
+/// When the columns are not text and an integer.
+pub fn count_pairs(batches: &[RecordBatch]) -> Result<Vec<(Option<String>, i64)>> {
+    use arrow::array::{Array, AsArray};
+    use arrow::compute::cast;
+    use arrow::datatypes::{DataType, Int64Type};
+    let mut pairs = Vec::new();
+    for batch in batches {
+        if batch.num_columns() != 2 {
+            return Err(DataFusionError::Execution(format!(
+                "expected two columns (text, count), got {}",
+                batch.num_columns()
+            )));
+        }
+        let text = cast(batch.column(0), &DataType::Utf8)?;
+        let count = cast(batch.column(1), &DataType::Int64)?;
+        let (text, count) = (text.as_string::<i32>(), count.as_primitive::<Int64Type>());
+        for i in 0..batch.num_rows() {
+            let key = text.is_valid(i).then(|| text.value(i).to_owned());
+            pairs.push((key, count.value(i)));
+        }
+    }
+    pairs.sort();
+    Ok(pairs)
+}

@@ -1,0 +1,360 @@
+//! The scalar functions: `fl_controller`, `fl_de_jure`, `fl_rayon`,
+//! `fl_overlays` and `fl_nearest_other_km`.
+//!
+//! Each call gets a whole Arrow batch. Rows are grouped by the snapshot in
+//! force on their date and each group is located in one pass through the
+//! atlas's grids ([`frontline::index`]); the answers go straight into Arrow
+//! builders. A row with a null or non-finite coordinate, a coordinate out of
+//! WGS 84 ranges, a null or unreadable date, or a date before the first
+//! snapshot gets null: one bad row never ends a query.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, Float64Array, Float64Builder, ListBuilder, StringBuilder,
+};
+use arrow::datatypes::{DataType, Date32Type, Field, Float64Type};
+use datafusion::common::{exec_err, plan_err, Result};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+use frontline::index::{LocateIndex, RecordError};
+use frontline::Atlas;
+
+use crate::dates::{date32_to_naive, Snapshots};
+
+/// What a function answers for a point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Answer {
+    Controller,
+    DeJure,
+    Rayon,
+    Overlays,
+    NearestOtherKm,
+}
+
+impl Answer {
+    fn name(self) -> &'static str {
+        match self {
+            Answer::Controller => "fl_controller",
+            Answer::DeJure => "fl_de_jure",
+            Answer::Rayon => "fl_rayon",
+            Answer::Overlays => "fl_overlays",
+            Answer::NearestOtherKm => "fl_nearest_other_km",
+        }
+    }
+
+    /// Whether the answer depends on a date (a third argument).
+    fn dated(self) -> bool {
+        !matches!(self, Answer::DeJure | Answer::Rayon)
+    }
+
+    fn return_type(self) -> DataType {
+        match self {
+            Answer::Controller | Answer::DeJure | Answer::Rayon => DataType::Utf8,
+            Answer::Overlays => {
+                DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)))
+            }
+            Answer::NearestOtherKm => DataType::Float64,
+        }
+    }
+}
+
+/// One of the scalar functions, bound to an atlas.
+#[derive(Debug)]
+pub(crate) struct LocateUdf {
+    answer: Answer,
+    atlas: Arc<Atlas>,
+    snapshots: Snapshots,
+    signature: Signature,
+}
+
+// DataFusion compares and hashes functions to deduplicate expressions: two
+// are the same when they answer the same question of the same atlas.
+impl PartialEq for LocateUdf {
+    fn eq(&self, other: &Self) -> bool {
+        self.answer == other.answer && Arc::ptr_eq(&self.atlas, &other.atlas)
+    }
+}
+
+impl Eq for LocateUdf {}
+
+impl Hash for LocateUdf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.answer.hash(state);
+        Arc::as_ptr(&self.atlas).hash(state);
+    }
+}
+
+/// Every scalar function of the crate for `atlas`.
+pub(crate) fn all(atlas: &Arc<Atlas>) -> Vec<ScalarUDF> {
+    let snapshots = Snapshots::of(atlas);
+    [
+        Answer::Controller,
+        Answer::DeJure,
+        Answer::Rayon,
+        Answer::Overlays,
+        Answer::NearestOtherKm,
+    ]
+    .into_iter()
+    .map(|answer| {
+        ScalarUDF::new_from_impl(LocateUdf {
+            answer,
+            atlas: Arc::clone(atlas),
+            snapshots: snapshots.clone(),
+            signature: Signature::user_defined(Volatility::Immutable),
+        })
+    })
+    .collect()
+}
+
+/// Whether a column of this type can be read as a date.
+fn date_like(data_type: &DataType) -> bool {
+    matches!(
+        data_type,
+        DataType::Date32
+            | DataType::Date64
+            | DataType::Timestamp(..)
+            | DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Null
+    )
+}
+
+impl ScalarUDFImpl for LocateUdf {
+    fn name(&self) -> &str {
+        self.answer.name()
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        let name = self.name();
+        let (arity, args) = if self.answer.dated() {
+            (3, "lon, lat, date")
+        } else {
+            (2, "lon, lat")
+        };
+        if arg_types.len() != arity {
+            return plan_err!(
+                "{name} takes {arity} arguments ({args}), got {}",
+                arg_types.len()
+            );
+        }
+        let mut coerced = Vec::with_capacity(arity);
+        for (i, t) in arg_types[..2].iter().enumerate() {
+            if !(t.is_numeric() || t.is_null()) {
+                let which = ["lon", "lat"][i];
+                return plan_err!("{name}: {which} must be a number (degrees, WGS 84), got {t}");
+            }
+            coerced.push(DataType::Float64);
+        }
+        if let Some(t) = arg_types.get(2) {
+            if !date_like(t) {
+                return plan_err!(
+                    "{name}: date must be a DATE, a timestamp or a 'YYYY-MM-DD' string, got {t}"
+                );
+            }
+            coerced.push(match t {
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => t.clone(),
+                _ => DataType::Date32,
+            });
+        }
+        Ok(coerced)
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(self.answer.return_type())
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let float = |i: usize| -> Result<&Float64Array> {
+            match arrays[i].as_primitive_opt::<Float64Type>() {
+                Some(a) => Ok(a),
+                None => exec_err!(
+                    "{}: argument {} is {}, expected Float64",
+                    self.name(),
+                    i + 1,
+                    arrays[i].data_type()
+                ),
+            }
+        };
+        let (lon, lat) = (float(0)?, float(1)?);
+        let days = match arrays.get(2) {
+            Some(date) => Some(crate::dates::to_date32(date)?),
+            None => None,
+        };
+        let days = days.as_ref().map(|d| d.as_primitive::<Date32Type>());
+        let batch = Batch {
+            lon,
+            lat,
+            days,
+            rows,
+        };
+        let out: ArrayRef = match self.answer {
+            Answer::Controller => Arc::new(self.controllers(&batch)),
+            Answer::DeJure | Answer::Rayon | Answer::Overlays => self.located(&batch),
+            Answer::NearestOtherKm => Arc::new(self.nearest_other_km(&batch)),
+        };
+        Ok(ColumnarValue::Array(out))
+    }
+}
+
+/// The arguments of one call, as arrays of `rows` values.
+struct Batch<'a> {
+    lon: &'a Float64Array,
+    lat: &'a Float64Array,
+    days: Option<&'a arrow::array::Date32Array>,
+    rows: usize,
+}
+
+impl Batch<'_> {
+    /// The point of row `i`, when both coordinates are present and within
+    /// WGS 84 ranges.
+    #[inline]
+    fn point(&self, i: usize) -> Option<(f64, f64)> {
+        if self.lon.is_null(i) || self.lat.is_null(i) {
+            return None;
+        }
+        let (lon, lat) = (self.lon.value(i), self.lat.value(i));
+        ((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)).then_some((lon, lat))
+    }
+
+    /// The day of row `i` (days since 1970-01-01), when present.
+    #[inline]
+    fn day(&self, i: usize) -> Option<i32> {
+        let days = self.days?;
+        days.is_valid(i).then(|| days.value(i))
+    }
+}
+
+impl LocateUdf {
+    /// `fl_controller`: rows grouped by snapshot slot, each group through
+    /// [`LocateIndex::controllers_into`].
+    fn controllers(&self, batch: &Batch) -> arrow::array::StringArray {
+        let atlas = &*self.atlas;
+        // Row numbers and points per snapshot slot.
+        let mut groups: Vec<(Vec<u32>, Vec<(f64, f64)>)> =
+            vec![(Vec::new(), Vec::new()); self.snapshots.len()];
+        for i in 0..batch.rows {
+            let (Some(point), Some(day)) = (batch.point(i), batch.day(i)) else {
+                continue;
+            };
+            if let Some(slot) = self.snapshots.slot(day) {
+                groups[slot].0.push(i as u32);
+                groups[slot].1.push(point);
+            }
+        }
+        let mut answers: Vec<Option<&str>> = vec![None; batch.rows];
+        let mut found = Vec::new();
+        for (slot, (rows, points)) in groups.iter().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            // A snapshot that cannot be read leaves its rows null.
+            let Ok(view) = atlas.at(self.snapshots.date(slot)) else {
+                continue;
+            };
+            let index = LocateIndex::new(&view);
+            found.clear();
+            found.resize(points.len(), None);
+            index.controllers_into(points, &mut found);
+            for (&row, controller) in rows.iter().zip(&found) {
+                answers[row as usize] = controller.map(|c| c.id.as_str());
+            }
+        }
+        answers.into_iter().collect()
+    }
+
+    /// `fl_de_jure`, `fl_rayon`, `fl_overlays`: [`Atlas::locate_many`] over
+    /// the valid rows (undated functions ask on the first snapshot's date:
+    /// de jure borders and rayons do not change with it).
+    fn located(&self, batch: &Batch) -> ArrayRef {
+        let atlas = &*self.atlas;
+        let first = self.snapshots.date_opt(0);
+        let mut rows = Vec::with_capacity(batch.rows);
+        let mut records = Vec::with_capacity(batch.rows);
+        for i in 0..batch.rows {
+            let Some((lon, lat)) = batch.point(i) else {
+                continue;
+            };
+            let date = match batch.days {
+                Some(_) => batch.day(i).and_then(date32_to_naive),
+                None => first,
+            };
+            if let Some(date) = date {
+                rows.push(i);
+                records.push((lon, lat, date));
+            }
+        }
+        let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
+        atlas.locate_many(&records, &mut out);
+        let mut by_row = vec![None; batch.rows];
+        for (&row, located) in rows.iter().zip(out) {
+            by_row[row] = located.ok();
+        }
+        match self.answer {
+            Answer::DeJure => Arc::new(
+                by_row
+                    .iter()
+                    .map(|l| l.and_then(|l| l.de_jure()))
+                    .collect::<arrow::array::StringArray>(),
+            ),
+            Answer::Rayon => Arc::new(
+                by_row
+                    .iter()
+                    .map(|l| l.and_then(|l| l.rayon()))
+                    .collect::<arrow::array::StringArray>(),
+            ),
+            _ => {
+                let mut list = ListBuilder::new(StringBuilder::new());
+                for located in &by_row {
+                    match located {
+                        Some(l) => {
+                            for id in l.overlays() {
+                                list.values().append_value(id);
+                            }
+                            list.append(true);
+                        }
+                        None => list.append(false),
+                    }
+                }
+                Arc::new(list.finish())
+            }
+        }
+    }
+
+    /// `fl_nearest_other_km`: per row, the view of its snapshot (one per
+    /// snapshot and call) answers from its edge tree.
+    fn nearest_other_km(&self, batch: &Batch) -> Float64Array {
+        let atlas = &*self.atlas;
+        let mut views: Vec<Option<Option<frontline::View>>> = vec![None; self.snapshots.len()];
+        let mut out = Float64Builder::with_capacity(batch.rows);
+        for i in 0..batch.rows {
+            let view = match (
+                batch.point(i),
+                batch.day(i).and_then(|d| self.snapshots.slot(d)),
+            ) {
+                (Some(point), Some(slot)) => views[slot]
+                    .get_or_insert_with(|| atlas.at(self.snapshots.date(slot)).ok())
+                    .as_ref()
+                    .map(|view| (point, view)),
+                _ => None,
+            };
+            let km = view.and_then(|((lon, lat), view)| {
+                let index = LocateIndex::new(view);
+                let holder = index.controller(lon, lat);
+                view.nearest_other(geo::Point::new(lon, lat), holder)
+                    .map(|near| near.km)
+            });
+            out.append_option(km);
+        }
+        out.finish()
+    }
+}
