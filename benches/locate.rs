@@ -71,7 +71,11 @@ fn locate(c: &mut Criterion) {
     group.bench_function("2020-12-01 exact scan, one core (20 k points)", |b| {
         b.iter(|| {
             few.iter()
-                .filter(|&&(x, y)| view.controller_exact(geo::Point::new(x, y)).is_some())
+                .filter(|&&(x, y)| {
+                    view.controller_exact(geo::Point::new(x, y))
+                        .unwrap()
+                        .is_some()
+                })
                 .count()
         })
     });

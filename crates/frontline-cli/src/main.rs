@@ -17,6 +17,7 @@ macro_rules! outln {
     }};
 }
 
+mod hint;
 mod output;
 mod parquet;
 #[cfg(feature = "serve")]
@@ -474,6 +475,9 @@ fn main() -> ExitCode {
         Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
+            if let Some(hint) = error.hint() {
+                eprintln!("hint: {hint}");
+            }
             ExitCode::from(2)
         }
     }

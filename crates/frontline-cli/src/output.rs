@@ -284,6 +284,14 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// The next step, for a library error the command line can help with.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            CliError::Frontline(error) => crate::hint::hint(error),
+            _ => None,
+        }
+    }
+
     /// Writing failed because the reader of the output has gone.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, CliError::Frontline(frontline::Error::Io { source, .. })
@@ -421,6 +429,12 @@ pub fn classify(
                 path
             };
             CliError::Frontline(frontline::Error::Io { path, source })
+        }
+        CliError::Frontline(frontline::Error::Csv { source, .. }) => {
+            CliError::Frontline(frontline::Error::Csv {
+                input: name(input, "standard input"),
+                source,
+            })
         }
         other => other,
     })

@@ -287,7 +287,7 @@ fn skip_bad_says_which_files_it_skipped() {
     assert_eq!(
         stderr,
         "warning: notes.json: no date in the file name; expected YYYYMMDD, YYYY-MM-DD or YYYY_MM_DD, \
-         or pass --date-pattern with groups (?P<y>…)(?P<m>…)(?P<d>…) (skipped)\n\
+         or a date pattern with groups (?P<y>…)(?P<m>…)(?P<d>…) (skipped)\n\
          warning: b_20220101.geojson: same date 2022-01-01 as a_20220101.geojson; keep one file per date (skipped)\n"
     );
 }

@@ -65,7 +65,8 @@ fn an_impossible_date_in_a_file_name_is_named() {
     assert_eq!(
         stderr,
         "error: invalid dataset: held_2022-02-30.geojson: invalid date 2022-02-30 in the file name: \
-         no such day (run `frontline validate` with the same data options to list every problem)\n"
+         no such day\n\
+         hint: run `frontline validate` with the same data options to list every problem\n"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -84,7 +85,7 @@ fn a_bad_date_pattern_is_one_line() {
     ]));
     assert_eq!(
         stderr,
-        "error: bad date pattern: \"(?P<y>\\\\d{4}\" is not a valid regex: unclosed group\n"
+        "error: bad date pattern \"(?P<y>\\\\d{4}\": not a valid regex: unclosed group\n"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,27 +1,37 @@
 //! Dated archives: a folder of GeoJSON files, one per date, each holding the
-//! ground one side held on that date. Opened as an [`Atlas`] with two
-//! controllers, the side and `other`, so every query works on it unchanged.
+//! ground one side held on that date, opened as an [`crate::Atlas`]
+//! ([`crate::Atlas::open_archive`]) so every query works on it unchanged.
 //!
 //! The side holds the union of a file's polygons from the file's date until
-//! the next file's. With a region (`ArchiveOptions::region`), `other` holds
-//! the rest of it; without one, `other` holds nothing and only the side's
-//! ground is known. Listing dates reads file names only; a snapshot's file is
-//! read when first needed.
+//! the next file's. Its id is [`side_id`] of its display name; queries take
+//! either.
+//!
+//! - **With a region** ([`ArchiveOptions::region`]) the atlas has two
+//!   controllers: the side, and [`OTHER`] holding the rest of the region.
+//!   Stats, series and diffs cover both.
+//! - **Without a region** only the side's ground is known, and the side is
+//!   the only controller: `stats` and `series` list it alone, and asking for
+//!   the area of `other` is an error ([`crate::Error::UnknownId`]), not
+//!   0 km². Diffs still say where the side's ground came from or went to:
+//!   ground it gains or loses is a transition from or to `other`
+//!   ([`crate::Atlas::rest_controller`]), which stands for "not the side's"
+//!   and has no area of its own.
+//!
+//! Listing dates reads file names only; a snapshot's file is read when first
+//! needed.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use geo::{BooleanOps, MultiPolygon};
 use regex::Regex;
 
-use crate::atlas::{Atlas, SnapshotSlot};
 use crate::error::{Error, Problem, Result};
 use crate::ingest::{read_bytes, read_polygons, Strictness};
 use crate::model::{Controller, Snapshot, Territory, Zone};
-use crate::source::DataSource;
 
-/// Id of the controller that holds whatever the side does not.
+/// Id of what holds whatever the side does not: a controller with a region,
+/// only the other end of diff transitions without one (see the module docs).
 pub const OTHER: &str = "other";
 
 /// How to read an archive: [`ArchiveOptions::new`] with the side, then the
@@ -163,7 +173,7 @@ pub fn list_files(
                 &name,
                 format!("invalid date {text} in the file name: no such day"),
             )),
-            Err(None) => problems.push(Problem::file(&name, "no date in the file name; expected YYYYMMDD, YYYY-MM-DD or YYYY_MM_DD, or pass --date-pattern with groups (?P<y>…)(?P<m>…)(?P<d>…)")),
+            Err(None) => problems.push(Problem::file(&name, "no date in the file name; expected YYYYMMDD, YYYY-MM-DD or YYYY_MM_DD, or a date pattern with groups (?P<y>…)(?P<m>…)(?P<d>…)")),
         }
     }
     files.sort_by(|a, b| a.date.cmp(&b.date).then(a.name.cmp(&b.name)));
@@ -195,13 +205,19 @@ fn date_regex(pattern: Option<&str>) -> Result<Regex> {
                 || message.split_whitespace().collect::<Vec<_>>().join(" "),
                 str::to_owned,
             );
-        Error::BadDatePattern(format!("{text:?} is not a valid regex: {reason}"))
+        Error::BadDatePattern {
+            pattern: text.to_owned(),
+            reason: format!("not a valid regex: {reason}"),
+            source: Some(error),
+        }
     })?;
     for group in ["y", "m", "d"] {
         if !regex.capture_names().flatten().any(|name| name == group) {
-            return Err(Error::BadDatePattern(format!(
-                "{text:?} lacks the named group (?P<{group}>…); it needs y, m and d"
-            )));
+            return Err(Error::BadDatePattern {
+                pattern: text.to_owned(),
+                reason: format!("lacks the named group (?P<{group}>…); it needs y, m and d"),
+                source: None,
+            });
         }
     }
     Ok(regex)
@@ -225,117 +241,93 @@ fn date_in_name(pattern: &Regex, name: &str) -> std::result::Result<NaiveDate, O
     found.ok_or(invalid)
 }
 
-impl Atlas {
-    /// Opens a dated archive directory as an atlas (see the module docs).
-    ///
-    /// ```
-    /// use frontline::archive::ArchiveOptions;
-    /// let dir = std::env::temp_dir().join(format!("frontline-archive-doc-{}", std::process::id()));
-    /// std::fs::create_dir_all(&dir).unwrap();
-    /// let cell = r#"{"type":"Polygon","coordinates":[[[0,0],[0.1,0],[0.1,0.1],[0,0.1],[0,0]]]}"#;
-    /// std::fs::write(dir.join("held_20220301.geojson"), cell).unwrap();
-    /// let atlas = frontline::Atlas::open_archive(&dir, &ArchiveOptions::new("North"))?;
-    /// let view = atlas.at(frontline::parse_date("2022-03-05")?)?;
-    /// assert!((view.area_km2("north") - 123.09).abs() < 0.01);
-    /// # std::fs::remove_dir_all(&dir).unwrap();
-    /// # Ok::<(), frontline::Error>(())
-    /// ```
-    pub fn open_archive(dir: impl AsRef<Path>, options: &ArchiveOptions) -> Result<Atlas> {
-        let dir = dir.as_ref();
-        let (files, problems) = list_files(dir, options.date_pattern.as_deref())?;
-        if let (Some(problem), false) = (problems.first(), options.skip_bad) {
-            return Err(Error::Dataset(problem.clone()));
-        }
-        // Only under --skip-bad: each skipped file is said.
-        let skipped: Vec<Problem> = problems
-            .iter()
-            .map(|p| Problem {
-                message: format!("{} (skipped)", p.message),
-                ..p.clone()
-            })
-            .collect();
-        let duplicates: Vec<&str> = problems.iter().map(|p| p.file.as_str()).collect();
-        let files: Vec<ArchiveFile> = files
-            .into_iter()
-            .filter(|f| !duplicates.contains(&f.name.as_str()))
-            .collect();
-        if files.is_empty() {
-            return Err(Error::Dataset(Problem::file(
-                dir.display().to_string(),
-                "expected GeoJSON files with a date in their names (.geojson, .json, .geojson.gz)",
-            )));
-        }
-        let region = read_region(options)?;
-        let side = side_id(&options.side);
-        // `other` is a controller only where its ground is known: with a region.
-        let mut controllers = vec![Controller {
-            id: side.clone(),
-            name: options.side.trim().to_owned(),
-            colour: "#d55e00".into(),
-            allies: Vec::new(),
-        }];
-        if region.is_some() {
-            controllers.push(Controller {
-                id: OTHER.into(),
-                name: "Other".into(),
-                colour: "#bbbbbb".into(),
-                allies: Vec::new(),
-            });
-        }
-        let territories = region
-            .iter()
-            .map(|shape| Territory {
-                country: OTHER.into(),
-                name: "Region".into(),
-                shape: shape.clone(),
-                source: options
-                    .region
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default(),
-                accuracy: "as given".into(),
-            })
-            .collect();
-        let snapshots = files
-            .into_iter()
-            .map(|f| SnapshotSlot {
-                id: f.date.to_string(),
-                date: f.date,
-                label: f.name.clone(),
-                file: f.name,
-                loaded: OnceLock::new(),
-                grid: OnceLock::new(),
-                edges: OnceLock::new(),
-            })
-            .collect();
-        Ok(Atlas {
-            name: dir.file_name().map_or_else(
-                || dir.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            ),
-            description: format!("Dated archive: ground held by {}", options.side.trim()),
-            attribution: Vec::new(),
-            controllers,
-            snapshots,
-            territories,
-            admin1: Vec::new(),
-            overlays: Vec::new(),
-            routes: Vec::new(),
-            places: Vec::new(),
-            events: Vec::new(),
-            source: DataSource::Directory(dir.to_path_buf()),
-            archive: Some(ArchiveSettings {
-                side,
-                strictness: options.strictness,
-                region,
-                skip_bad: options.skip_bad,
-                warnings: std::sync::Mutex::new(skipped),
-            }),
-            admin1_areas: OnceLock::new(),
-            layer_grids: OnceLock::new(),
-            route_edges: OnceLock::new(),
-        })
+/// An archive as the atlas needs it: what [`crate::Atlas::open_archive`]
+/// makes an atlas of.
+#[derive(Debug)]
+pub(crate) struct Opened {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) controllers: Vec<Controller>,
+    pub(crate) territories: Vec<Territory>,
+    /// The dated files, by date.
+    pub(crate) files: Vec<ArchiveFile>,
+    pub(crate) settings: ArchiveSettings,
+}
+
+/// Lists an archive's files and reads its region (see the module docs);
+/// no snapshot is read.
+pub(crate) fn open(dir: &Path, options: &ArchiveOptions) -> Result<Opened> {
+    let (files, problems) = list_files(dir, options.date_pattern.as_deref())?;
+    if let (Some(problem), false) = (problems.first(), options.skip_bad) {
+        return Err(Error::Dataset(problem.clone()));
     }
+    // Only under --skip-bad: each skipped file is said.
+    let skipped: Vec<Problem> = problems
+        .iter()
+        .map(|p| Problem {
+            message: format!("{} (skipped)", p.message),
+            ..p.clone()
+        })
+        .collect();
+    let duplicates: Vec<&str> = problems.iter().map(|p| p.file.as_str()).collect();
+    let files: Vec<ArchiveFile> = files
+        .into_iter()
+        .filter(|f| !duplicates.contains(&f.name.as_str()))
+        .collect();
+    if files.is_empty() {
+        return Err(Error::Dataset(Problem::file(
+            dir.display().to_string(),
+            "expected GeoJSON files with a date in their names (.geojson, .json, .geojson.gz)",
+        )));
+    }
+    let region = read_region(options)?;
+    let side = side_id(&options.side);
+    // `other` is a controller only where its ground is known: with a region.
+    let mut controllers = vec![Controller {
+        id: side.clone(),
+        name: options.side.trim().to_owned(),
+        colour: "#d55e00".into(),
+        allies: Vec::new(),
+    }];
+    if region.is_some() {
+        controllers.push(Controller {
+            id: OTHER.into(),
+            name: "Other".into(),
+            colour: "#bbbbbb".into(),
+            allies: Vec::new(),
+        });
+    }
+    let territories = region
+        .iter()
+        .map(|shape| Territory {
+            country: OTHER.into(),
+            name: "Region".into(),
+            shape: shape.clone(),
+            source: options
+                .region
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            accuracy: "as given".into(),
+        })
+        .collect();
+    Ok(Opened {
+        name: dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        description: format!("Dated archive: ground held by {}", options.side.trim()),
+        controllers,
+        territories,
+        files,
+        settings: ArchiveSettings {
+            side,
+            strictness: options.strictness,
+            region,
+            skip_bad: options.skip_bad,
+            warnings: std::sync::Mutex::new(skipped),
+        },
+    })
 }
 
 /// The region of `--region`, if any.
@@ -358,21 +350,23 @@ impl ArchiveSettings {
         self.region.is_none().then_some(OTHER)
     }
 
+    /// The snapshot of the archive file `file` in `dir`, dated `date`: its id
+    /// is the date, its label the file name.
     pub(crate) fn read_snapshot(
         &self,
-        source: &DataSource,
-        slot: &SnapshotSlot,
+        dir: &Path,
+        file: &str,
+        date: NaiveDate,
     ) -> Result<Snapshot, Problem> {
-        let dir = source.directory().unwrap_or(Path::new("."));
-        let bytes = read_bytes(&dir.join(&slot.file), &slot.file)?;
-        let read = read_polygons(&slot.file, &bytes, self.strictness)?;
+        let bytes = read_bytes(&dir.join(file), file)?;
+        let read = read_polygons(file, &bytes, self.strictness)?;
         let zone = |controller: &str, shape| Zone {
             controller: controller.to_owned(),
             shape,
-            source: slot.file.clone(),
+            source: file.to_owned(),
             accuracy: "as given by the archive file".into(),
         };
-        let mut warnings = file_warnings(&slot.file, &read, self.region.as_ref());
+        let mut warnings = file_warnings(file, &read, self.region.as_ref());
         let zones = match &self.region {
             Some(region) => vec![
                 zone(&self.side, read.shape.intersection(region)),
@@ -385,9 +379,9 @@ impl ArchiveSettings {
             .unwrap_or_else(|e| e.into_inner())
             .append(&mut warnings);
         Ok(Snapshot {
-            id: slot.id.clone(),
-            date: slot.date,
-            label: slot.label.clone(),
+            id: date.to_string(),
+            date,
+            label: file.to_owned(),
             zones,
             repairs: read.repairs,
         })

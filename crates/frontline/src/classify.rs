@@ -228,9 +228,20 @@ pub fn classify_csv<R: Read + Send, W: Write>(
     options: &ClassifyOptions,
     mut progress: impl FnMut(u64),
 ) -> Result<Summary> {
-    let io = |e: csv::Error| Error::Io {
-        path: CSV_INPUT.into(),
-        source: std::io::Error::other(e.to_string()),
+    // Reading failed (kind kept, the CSV reader's error as its source), or
+    // the CSV itself is malformed.
+    let io = |e: csv::Error| match e.kind() {
+        csv::ErrorKind::Io(io) => {
+            let kind = io.kind();
+            Error::Io {
+                path: CSV_INPUT.into(),
+                source: std::io::Error::new(kind, e),
+            }
+        }
+        _ => Error::Csv {
+            input: CSV_INPUT.into(),
+            source: Box::new(e),
+        },
     };
     let input = text_of(input).map_err(|source| Error::Io {
         path: CSV_INPUT.into(),
@@ -806,7 +817,7 @@ fn locate(
     atlas.locate_record(lon, lat, day).map_err(|e| {
         // The whole message (which coordinate, which first date) comes from
         // the checks the record failed.
-        crate::atlas::check_point(geo::Point::new(lon, lat))
+        crate::geometry::check_point(geo::Point::new(lon, lat))
             .and_then(|()| atlas.snapshot_in_force(day).map(drop))
             .err()
             .map_or_else(|| e.to_string(), |full| full.to_string())

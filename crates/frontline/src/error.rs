@@ -1,4 +1,6 @@
-//! Errors: each one names the culprit and, where there is one, the next step.
+//! Errors: each one names the culprit and what was expected. Messages state
+//! the fact in the library's own terms (no command-line flags or commands:
+//! the `frontline` binary adds its hints).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -44,6 +46,8 @@ impl Problem {
     }
 }
 
+impl std::error::Error for Problem {}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
@@ -68,7 +72,7 @@ pub enum Error {
         input: String,
     },
     /// The dataset has no snapshot in force on this date.
-    #[error("no control data for {date}: the dataset starts on {first} (run `frontline snapshots` to list the dates)")]
+    #[error("no control data for {date}: the dataset starts on {first}")]
     BeforeFirstSnapshot {
         /// The date asked for.
         date: chrono::NaiveDate,
@@ -91,7 +95,8 @@ pub enum Error {
         /// The value given.
         km: f64,
     },
-    /// A coordinate is outside WGS 84's range or not a number.
+    /// A coordinate is outside WGS 84's range or not a number; the message
+    /// names the value (`latitude NaN is outside [-90, 90]`).
     #[error("invalid coordinate: {0}")]
     BadCoordinate(String),
     /// No place has this name, id or alias.
@@ -114,17 +119,36 @@ pub enum Error {
     },
     /// A dataset file is malformed; the first problem found (see
     /// [`crate::Atlas::validate`] for all of them).
-    #[error("invalid dataset: {0} (run `frontline validate` with the same data options to list every problem)")]
+    #[error("invalid dataset: {0}")]
     Dataset(Problem),
+    /// Values given to [`crate::AtlasBuilder`] do not make a valid dataset:
+    /// every problem found, each located as in a dataset (the layer stands
+    /// for the file).
+    #[error("invalid dataset: {}", list_problems(.0))]
+    Problems(Vec<Problem>),
     /// An input to classify cannot be read past this point.
     #[error("invalid input: {0}")]
     BadInput(Problem),
-    /// The dataset has several problems.
-    #[error("invalid dataset: {} problems, the first: {}", .0.len(), .0[0])]
-    DatasetProblems(Vec<Problem>),
-    /// A `--date-pattern` is not a usable regex.
-    #[error("bad date pattern: {0}")]
-    BadDatePattern(String),
+    /// A CSV input cannot be parsed past this point.
+    #[error("{input}: {source}")]
+    Csv {
+        /// The input ([`crate::classify::CSV_INPUT`] unless a caller named it).
+        input: String,
+        /// What the CSV reader said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// An archive's date pattern is not a usable regex, or lacks a group.
+    #[error("bad date pattern {pattern:?}: {reason}")]
+    BadDatePattern {
+        /// The pattern given.
+        pattern: String,
+        /// What is wrong with it, in one line.
+        reason: String,
+        /// The regex compiler's error, when it would not compile.
+        #[source]
+        source: Option<regex::Error>,
+    },
     /// A batch call was given an output slice of another length than its
     /// input (one answer slot per input is required).
     #[error("batch of {inputs} inputs given {slots} answer slots: expected one slot per input")]
@@ -135,9 +159,7 @@ pub enum Error {
         slots: usize,
     },
     /// No embedded dataset was compiled in.
-    #[error(
-        "this build has no embedded dataset: pass --data DIR, or build with the `embedded` feature"
-    )]
+    #[error("this build has no embedded dataset (the `embedded` feature is off)")]
     NoEmbeddedDataset,
     /// Reading or writing a file failed.
     #[error("{}: {source}", .path.display())]
@@ -147,6 +169,14 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+}
+
+fn list_problems(problems: &[Problem]) -> String {
+    let list: Vec<String> = problems.iter().map(Problem::to_string).collect();
+    match list.len() {
+        1 => list.join(""),
+        n => format!("{n} problems: {}", list.join("; ")),
+    }
 }
 
 fn suggest(suggestions: &[String]) -> String {

@@ -134,7 +134,7 @@ impl View<'_> {
                 .places()
                 .iter()
                 .map(|p| {
-                    let holder = self.controller_exact(p.point);
+                    let holder = self.holder_exact(p.point);
                     feature(
                         Geometry::Point(p.point),
                         [

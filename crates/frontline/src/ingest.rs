@@ -171,7 +171,7 @@ impl Reader<'_> {
                 Ok(())
             }
             Strictness::Strict => Err(Problem {
-                message: format!("{} (refused: --strict)", problem.message),
+                message: format!("{} (refused: strict reading)", problem.message),
                 ..problem
             }),
         }

@@ -20,7 +20,7 @@
 //! assert_eq!(atlas.locate(shusha, parse_date("2021-06-01")?)?.controller.as_deref(), Some("azerbaijan"));
 //!
 //! let view = atlas.at(parse_date("1994-05-12")?)?;
-//! let held = view.area_km2("nkr");
+//! let held = view.area_km2("nkr")?;
 //! assert!((10_800.0..12_200.0).contains(&held), "{held}");
 //! # Ok::<(), frontline::Error>(())
 //! ```
@@ -54,7 +54,7 @@ pub use chrono;
 pub use geo;
 pub use geojson;
 
-pub use atlas::{Atlas, Location, SnapshotInfo, View};
+pub use atlas::{Atlas, AtlasBuilder, Location, SnapshotInfo, View};
 pub use diff::{Diff, Transition};
 pub use error::{Error, Problem, Result};
 pub use model::{

@@ -218,3 +218,16 @@ pub struct Event {
     /// Where the fact comes from.
     pub source: String,
 }
+
+/// Everything a dataset holds besides its snapshots, in manifest order: what
+/// the checks and the indexes work on, whatever the data came from.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layers {
+    pub(crate) controllers: Vec<Controller>,
+    pub(crate) territories: Vec<Territory>,
+    pub(crate) admin1: Vec<Admin1>,
+    pub(crate) overlays: Vec<Overlay>,
+    pub(crate) routes: Vec<Route>,
+    pub(crate) places: Vec<Place>,
+    pub(crate) events: Vec<Event>,
+}

@@ -11,7 +11,9 @@ use geo::{Coord, Distance, Geodesic, Line, Point};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use crate::atlas::{Atlas, View};
+use chrono::NaiveDate;
+
+use crate::model::{Route, Snapshot};
 
 /// Something near a point, and how far.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -128,63 +130,41 @@ fn ring_edges(shape: &geo::MultiPolygon<f64>) -> impl Iterator<Item = Line<f64>>
         .flat_map(|r| r.lines())
 }
 
-impl<'a> View<'a> {
-    /// The nearest ground held by a controller other than `holder` (the
-    /// point's own, or `None` for a point outside every zone): who holds it
-    /// and how far it is. Zones partition the region, so that is the distance
-    /// to the nearest edge of another controller's zone.
-    ///
-    /// ```
-    /// use frontline::{Atlas, parse_date};
-    /// use frontline::geo::Point;
-    /// let atlas = Atlas::embedded()?;
-    /// let view = atlas.at(parse_date("2021-06-01")?)?;
-    /// let martuni = Point::new(47.1099, 39.7955);
-    /// let near = view.nearest_other(martuni, Some("nkr")).unwrap();
-    /// // The line of contact runs a few km east of the town.
-    /// assert_eq!(near.id, "azerbaijan");
-    /// assert!(near.km > 1.0 && near.km < 10.0, "{}", near.km);
-    /// # Ok::<(), frontline::Error>(())
-    /// ```
-    pub fn nearest_other(&self, point: Point<f64>, holder: Option<&str>) -> Option<Nearby> {
-        let tree = self.atlas.zone_edges(self.slot, self.snapshot);
-        let zones = &self.snapshot.zones;
-        let (zone, km) = tree.nearest(point, |z| {
-            Some(zones[z as usize].controller.as_str()) != holder
-        })?;
-        Some(Nearby {
-            id: zones[zone as usize].controller.clone(),
-            km,
-        })
-    }
+/// The nearest ground of `snapshot` held by a controller other than
+/// `holder`, from the snapshot's edge tree ([`EdgeTree::of_zones`]).
+pub(crate) fn nearest_other(
+    tree: &EdgeTree,
+    snapshot: &Snapshot,
+    point: Point<f64>,
+    holder: Option<&str>,
+) -> Option<Nearby> {
+    let zones = &snapshot.zones;
+    let (zone, km) = tree.nearest(point, |z| {
+        Some(zones[z as usize].controller.as_str()) != holder
+    })?;
+    Some(Nearby {
+        id: zones[zone as usize].controller.clone(),
+        km,
+    })
+}
 
-    /// The nearest route in force on this view's date, and how far it is.
-    ///
-    /// ```
-    /// use frontline::{Atlas, parse_date};
-    /// use frontline::geo::Point;
-    /// let atlas = Atlas::embedded()?;
-    /// let lachin = Point::new(46.5466, 39.6380);
-    /// let near = atlas.at(parse_date("2021-06-01")?)?.nearest_route(lachin).unwrap();
-    /// assert_eq!(near.id, "lachin-road-2020");
-    /// assert!(near.km < 2.0, "{}", near.km);
-    /// # Ok::<(), frontline::Error>(())
-    /// ```
-    pub fn nearest_route(&self, point: Point<f64>) -> Option<Nearby> {
-        let routes = self.atlas.routes();
-        let (route, km) = self
-            .atlas
-            .route_edges()
-            .nearest(point, |r| routes[r as usize].validity.contains(self.date))?;
-        Some(Nearby {
-            id: routes[route as usize].id.clone(),
-            km,
-        })
-    }
+/// The nearest of `routes` in force on `date`, from their edge tree
+/// ([`EdgeTree::of_routes`]).
+pub(crate) fn nearest_route(
+    tree: &EdgeTree,
+    routes: &[Route],
+    date: NaiveDate,
+    point: Point<f64>,
+) -> Option<Nearby> {
+    let (route, km) = tree.nearest(point, |r| routes[r as usize].validity.contains(date))?;
+    Some(Nearby {
+        id: routes[route as usize].id.clone(),
+        km,
+    })
 }
 
 impl EdgeTree {
-    pub(crate) fn of_zones(snapshot: &crate::Snapshot) -> EdgeTree {
+    pub(crate) fn of_zones(snapshot: &Snapshot) -> EdgeTree {
         EdgeTree::new(
             snapshot
                 .zones
@@ -194,10 +174,9 @@ impl EdgeTree {
         )
     }
 
-    pub(crate) fn of_routes(atlas: &Atlas) -> EdgeTree {
+    pub(crate) fn of_routes(routes: &[Route]) -> EdgeTree {
         EdgeTree::new(
-            atlas
-                .routes()
+            routes
                 .iter()
                 .enumerate()
                 .flat_map(|(r, route)| route.line.lines().map(move |l| (l, r as u32))),

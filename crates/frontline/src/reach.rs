@@ -13,7 +13,7 @@ use rstar::{primitives::GeomWithData, RTree};
 use crate::atlas::{Atlas, View};
 use crate::error::{Error, Result};
 use crate::geometry::length_km;
-use crate::route::{split, RouteStatus};
+use crate::route::{split_valid, RouteStatus};
 
 /// How far (km) a place may be from a road vertex to count as on the road.
 pub const PLACE_SNAP_KM: f64 = 1.0;
@@ -192,7 +192,7 @@ fn obstacle(
             let holders: Vec<Option<&str>> = events
                 .iter()
                 .filter_map(|e| e.location)
-                .map(|p| view.controller_exact(p))
+                .map(|p| view.holder_exact(p))
                 .collect();
             if !holders.iter().all(|h| *h == Some(side)) {
                 return Some(format!("{} is behind a checkpoint ({})", route.id, names()));
@@ -202,7 +202,7 @@ fn obstacle(
     }
     let corridor_open = route.corridor.as_ref();
     let mut foreign: Vec<(String, f64)> = Vec::new();
-    for segment in split(view, &edge.line) {
+    for segment in split_valid(view, &edge.line) {
         let Some(holder) = &segment.controller else {
             continue;
         };
@@ -243,7 +243,9 @@ impl Atlas {
     /// # Ok::<(), frontline::Error>(())
     /// ```
     pub fn reach(&self, from: &str, to: &str, date: NaiveDate, side: &str) -> Result<Reach> {
+        // An id or a display name; the id from here on.
         let side_controller = self.controller(side)?;
+        let side = side_controller.id.as_str();
         let (a, b) = (self.place(from)?, self.place(to)?);
         let view = self.at(date)?;
         let graph = build(self);
@@ -267,7 +269,7 @@ impl Atlas {
         let goal = *graph.places.get(&b.id).ok_or_else(|| not_on_road(&b.id))?;
         let mut held: Vec<String> = Vec::new();
         for place in [a, b] {
-            let holder = view.controller_exact(place.point);
+            let holder = view.holder_exact(place.point);
             if let Some(holder) =
                 holder.filter(|h| *h != side && !side_controller.allies.iter().any(|a| a == h))
             {

@@ -196,7 +196,7 @@ impl Atlas {
         }
         let route = self.route(id)?;
         let view = self.at(date)?;
-        let segments = split(&view, &route.line);
+        let segments = split_valid(&view, &route.line);
         let mut by_controller = BTreeMap::new();
         for s in &segments {
             *by_controller
@@ -298,7 +298,20 @@ impl Atlas {
 
 /// Cuts a line at every boundary of the view's zones and overlays and tells
 /// for each stretch whose ground it is on (judged at its midpoint).
-pub fn split(view: &View<'_>, line: &LineString<f64>) -> Vec<Segment> {
+///
+/// # Errors
+///
+/// [`Error::BadCoordinate`] when a vertex of the line is outside WGS 84
+/// ranges or not finite.
+pub fn split(view: &View<'_>, line: &LineString<f64>) -> Result<Vec<Segment>> {
+    for &c in &line.0 {
+        crate::geometry::check_point(Point(c))?;
+    }
+    Ok(split_valid(view, line))
+}
+
+/// [`split`] of a line whose vertices are known to be valid (a route's).
+pub(crate) fn split_valid(view: &View<'_>, line: &LineString<f64>) -> Vec<Segment> {
     let Some(bounds) = line.bounding_rect() else {
         return Vec::new();
     };
@@ -365,7 +378,7 @@ pub fn split(view: &View<'_>, line: &LineString<f64>) -> Vec<Segment> {
         // nearest queries.
         let middle = Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
         // Compared borrowed; owned only when a new segment starts.
-        let controller = view.controller_exact(middle);
+        let controller = view.holder_exact(middle);
         let de_jure = view.de_jure_exact(middle);
         let overlays: Vec<&str> = view.overlays_exact(middle).collect();
         let piece = LineString(vec![a, b]);

@@ -32,6 +32,36 @@ pub struct Series {
     pub clamped_from: Option<NaiveDate>,
 }
 
+impl Series {
+    /// The area of one controller (its id) on each row, km².
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let series = atlas.series(parse_date("2020-01-01")?, parse_date("2023-12-31")?)?;
+    /// assert_eq!(series.column("nkr")?.last(), Some(&0.0));
+    /// assert!(series.column("nope").is_err());
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] (kind `controller`) when the id is not one of
+    /// [`Series::controllers`].
+    pub fn column(&self, controller: &str) -> Result<Vec<f64>> {
+        let at = self
+            .controllers
+            .iter()
+            .position(|c| c == controller)
+            .ok_or_else(|| Error::UnknownId {
+                kind: "controller",
+                id: controller.to_owned(),
+                suggestions: self.controllers.clone(),
+            })?;
+        Ok(self.rows.iter().map(|row| row.areas_km2[at]).collect())
+    }
+}
+
 impl Atlas {
     /// Area per controller on `from` and at every snapshot change up to `to`.
     ///
@@ -75,7 +105,7 @@ impl Atlas {
             .into_par_iter()
             .map(|date| {
                 let view = self.at(date)?;
-                let areas_km2 = controllers.iter().map(|c| view.area_km2(c)).collect();
+                let areas_km2 = controllers.iter().map(|c| view.held_km2(c)).collect();
                 Ok(SeriesRow {
                     date,
                     snapshot: view.snapshot.id.clone(),

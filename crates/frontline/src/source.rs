@@ -63,7 +63,7 @@ impl DataSource {
                     path: root.join("manifest.json"),
                     source: std::io::Error::new(
                         std::io::ErrorKind::NotFound,
-                        "no dataset manifest here; --data wants a directory holding manifest.json",
+                        "no dataset manifest here: expected a directory holding manifest.json",
                     ),
                 })
             }

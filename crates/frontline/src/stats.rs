@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use geo::BooleanOps;
 
 use crate::atlas::View;
+use crate::error::{Error, Result};
 use crate::geometry::area_km2;
 
 /// Area per controller and per overlay in force on a date.
@@ -130,10 +131,66 @@ impl View<'_> {
         }
     }
 
-    /// Geodesic area held by one controller, km² (0 when it holds nothing).
-    pub fn area_km2(&self, controller: &str) -> f64 {
+    /// Geodesic area held by one controller (its id or display name), km²;
+    /// 0 when it holds nothing on this date.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let view = atlas.at(parse_date("2023-09-21")?)?;
+    /// assert_eq!(view.area_km2("nkr")?, 0.0);
+    /// assert!(view.area_km2("Azerbaijan")? > 80_000.0);
+    /// assert!(view.area_km2("nope").is_err());
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] (kind `controller`) when no controller has this
+    /// id or name.
+    pub fn area_km2(&self, controller: &str) -> Result<f64> {
+        let id = &self.atlas.controller(controller)?.id;
+        Ok(self.held_km2(id))
+    }
+
+    /// Geodesic area held by the controller with this id, km².
+    pub(crate) fn held_km2(&self, id: &str) -> f64 {
         self.snapshot
-            .zone(controller)
+            .zone(id)
             .map_or(0.0, |zone| area_km2(&zone.shape))
+    }
+}
+
+impl Stats {
+    /// The area of one controller (its id or display name), km².
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let stats = Atlas::embedded()?.at(parse_date("2023-09-21")?)?.stats();
+    /// assert_eq!(stats.area_km2("nkr")?, 0.0);
+    /// assert!(stats.area_km2("nope").is_err());
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownId`] (kind `controller`) when none of
+    /// [`Stats::controllers`] has this id or name.
+    pub fn area_km2(&self, controller: &str) -> Result<f64> {
+        let name = controller.trim().to_lowercase();
+        self.controllers
+            .iter()
+            .find(|c| c.id == controller)
+            .or_else(|| {
+                self.controllers
+                    .iter()
+                    .find(|c| c.name.to_lowercase() == name)
+            })
+            .map(|c| c.area_km2)
+            .ok_or_else(|| Error::UnknownId {
+                kind: "controller",
+                id: controller.to_owned(),
+                suggestions: self.controllers.iter().map(|c| c.id.clone()).collect(),
+            })
     }
 }

@@ -63,7 +63,7 @@ fn stats_equal_the_known_areas() {
     assert_eq!(atlas.snapshots().len(), 5);
     for (date, east) in &days {
         let view = atlas.at(parse_date(date).unwrap()).unwrap();
-        let area = view.area_km2("blue");
+        let area = view.area_km2("blue").unwrap();
         let known = box_km2(30.0, *east, 48.0, 49.0);
         assert!(
             ((area - known) / known).abs() < 1e-6,

@@ -26,7 +26,7 @@ fn fast_path_and_naive_scan_agree_on_random_points() {
             .par_iter()
             .zip(&fast)
             .filter(|(&(x, y), fast)| {
-                let naive = view.controller_exact(Point::new(x, y));
+                let naive = view.controller_exact(Point::new(x, y)).unwrap();
                 naive != fast.map(|c| c.id.as_str())
             })
             .map(|(p, _)| *p)
@@ -58,7 +58,7 @@ fn whole_answers_agree() {
             .par_iter()
             .map(|&(x, y)| {
                 let p = Point::new(x, y);
-                let (fast, naive) = (view.locate(p), view.locate_exact(p));
+                let (fast, naive) = (view.locate(p).unwrap(), view.locate_exact(p).unwrap());
                 assert_eq!(fast, naive, "{} at {x}, {y}", info.id);
                 !fast.overlays.is_empty() as usize
             })

@@ -43,7 +43,7 @@ fn every_file_gives_its_documented_outcome() {
                 );
                 let refused = strict.expect_err(file);
                 assert!(
-                    refused.message.contains("refused: --strict"),
+                    refused.message.contains("refused: strict reading"),
                     "{file}: {refused}"
                 );
             }

@@ -68,7 +68,7 @@ fn nearest_other_side_and_route_match_brute_force() {
                 45.5 + (x - 43.4) / 6.6 * 2.5,
                 39.0 + (y - 38.3) / 3.65 * 1.5,
             );
-            let here = view.locate(p);
+            let here = view.locate(p).unwrap();
             let holder = here.controller.as_deref();
             let (want_id, want_km) = brute_km(p, &zone_edges, |id| Some(id) != holder).unwrap();
             let got = here.nearest_other.expect("another side holds ground");

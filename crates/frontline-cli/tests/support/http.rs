@@ -84,6 +84,7 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 }
 
 /// Sends `method target` with an optional JSON body; for WebDriver.
+#[allow(dead_code)] // used by the browser tests only
 pub fn request(address: SocketAddr, method: &str, target: &str, body: Option<&str>) -> Reply {
     let mut stream = TcpStream::connect(address).expect("the server accepts");
     let body = body.unwrap_or("");

@@ -18,7 +18,19 @@ use crate::geometry::LocalProjection;
 /// assert!((area_km2(&strip) / expected - 1.0).abs() < 0.01, "{} vs {expected}", area_km2(&strip));
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// [`Error::BadDistance`] when `km` is negative or not finite;
+/// [`Error::BadCoordinate`] for an empty line, or one the projection
+/// cannot take.
 pub fn buffer_km(line: &LineString<f64>, km: f64) -> Result<MultiPolygon<f64>> {
+    if !(km.is_finite() && km >= 0.0) {
+        return Err(Error::BadDistance {
+            what: "buffer distance",
+            km,
+        });
+    }
     let rect = line
         .bounding_rect()
         .ok_or_else(|| Error::BadCoordinate("cannot buffer an empty line".into()))?;

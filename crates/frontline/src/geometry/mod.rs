@@ -135,3 +135,34 @@ pub fn length_km(line: &LineString<f64>) -> f64 {
     }
     metres / 1e3
 }
+
+/// Whether the closed area of `shape` holds `point` (a point on its boundary
+/// counts). The bounding box is tried first: most shapes are far away.
+pub(crate) fn covers(shape: &MultiPolygon<f64>, point: geo::Point<f64>) -> bool {
+    use geo::{BoundingRect, Intersects};
+    let inside_box = |rect: geo::Rect<f64>| {
+        let (min, max) = (rect.min(), rect.max());
+        point.x() >= min.x && point.x() <= max.x && point.y() >= min.y && point.y() <= max.y
+    };
+    shape.bounding_rect().is_some_and(inside_box) && shape.intersects(&point)
+}
+
+/// Checks a (lon, lat) point is finite and within WGS 84 ranges.
+///
+/// # Errors
+///
+/// [`crate::Error::BadCoordinate`], naming the value at fault.
+pub(crate) fn check_point(point: geo::Point<f64>) -> crate::Result<()> {
+    let (lon, lat) = (point.x(), point.y());
+    if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
+        return Err(crate::Error::BadCoordinate(format!(
+            "latitude {lat} is outside [-90, 90]"
+        )));
+    }
+    if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
+        return Err(crate::Error::BadCoordinate(format!(
+            "longitude {lon} is outside [-180, 180]"
+        )));
+    }
+    Ok(())
+}

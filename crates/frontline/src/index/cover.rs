@@ -1,39 +1,11 @@
-//! Fast point location.
-//!
-//! [`CoverIndex`] is a uniform grid over a list of polygon layers. A cell that
-//! no layer edge crosses knows at once which layers cover it; a cell crossed
-//! by edges keeps only those edges and the layers containing its centre, and a
-//! query there counts the edges crossed between the centre and the point.
-//! Points exactly on an edge (and the rare query the grid cannot decide with
-//! a sign test) fall back to the exact rule, so the answer always equals the
-//! exact "covers" test: a point on a boundary is covered by every layer whose
-//! boundary it lies on.
-//!
-//! The hot path reads one byte a cell (the first covering layer), and the
-//! grid has an empty ring of cells around the layers, so a point beyond it
-//! is clamped in rather than tested. Batch calls fetch the cells of a few
-//! hundred points before deciding any, so the reads overlap.
-//!
-//! The atlas builds one grid per snapshot (its zones) and one each for de
-//! jure territories, admin-1 units and overlays, on first use, and keeps
-//! them: [`LocateIndex`] is a cheap handle on those grids for one date, and
-//! [`crate::Atlas::locate_many`] answers batches of (lon, lat, date) records
-//! in parallel with no allocation per point.
+//! The grid itself: which of a list of polygon layers cover a point. It knows
+//! nothing of atlases: any list of `MultiPolygon`s will do.
 
-use chrono::NaiveDate;
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::{BoundingRect, Coord, Line, MultiPolygon, Point};
-use rayon::prelude::*;
-
-use crate::atlas::{Atlas, View};
-use crate::error::{Error, Result};
-use crate::Controller;
 
 /// Layers per grid: a cell's set of covering layers is one `u64`.
 const LAYERS_PER_GRID: usize = 64;
-
-/// Points per parallel task in batch calls.
-const BLOCK: usize = 16 * 1024;
 
 /// Marks a cell value as an index into the crossed cells.
 const CROSSED: u32 = 1 << 31;
@@ -148,7 +120,7 @@ impl CoverIndex {
     }
 
     /// [`CoverIndex::first`] of each point, in order, on the calling thread
-    /// (see [`LocateIndex::controllers_into`] for the parallel call).
+    /// (see [`super::LocateIndex::controllers_into`] for the parallel call).
     ///
     /// ```
     /// use frontline::index::CoverIndex;
@@ -164,10 +136,14 @@ impl CoverIndex {
     ///
     /// # Errors
     ///
-    /// [`Error::BatchLength`] when `out` and `points` differ in length
+    /// [`crate::Error::BatchLength`] when `out` and `points` differ in length
     /// (nothing is written then).
-    pub fn first_into(&self, points: &[(f64, f64)], out: &mut [Option<usize>]) -> Result<()> {
-        same_length(points.len(), out.len())?;
+    pub fn first_into(
+        &self,
+        points: &[(f64, f64)],
+        out: &mut [Option<usize>],
+    ) -> crate::error::Result<()> {
+        super::same_length(points.len(), out.len())?;
         self.codes_each(points, |i, code| out[i] = code.checked_sub(1));
         Ok(())
     }
@@ -177,7 +153,7 @@ impl CoverIndex {
     /// of [`LOOKAHEAD`] points, then a second resolves the few that need
     /// edges, so the cell reads overlap instead of waiting on each other.
     #[inline(always)]
-    fn codes_each(&self, points: &[(f64, f64)], mut emit: impl FnMut(usize, usize)) {
+    pub(crate) fn codes_each(&self, points: &[(f64, f64)], mut emit: impl FnMut(usize, usize)) {
         let [grid] = self.grids.as_slice() else {
             for (i, &(lon, lat)) in points.iter().enumerate() {
                 emit(i, self.first(lon, lat).map_or(0, |l| l + 1));
@@ -485,316 +461,12 @@ impl Grid {
     }
 }
 
-/// The grids an atlas keeps for its static layers.
-#[derive(Debug)]
-pub(crate) struct LayerGrids {
-    pub(crate) de_jure: CoverIndex,
-    pub(crate) admin1: CoverIndex,
-    pub(crate) overlays: CoverIndex,
-}
-
-impl LayerGrids {
-    pub(crate) fn new(atlas: &Atlas) -> LayerGrids {
-        LayerGrids {
-            de_jure: CoverIndex::new(atlas.territories().iter().map(|t| &t.shape)),
-            admin1: CoverIndex::new(atlas.admin1().iter().map(|u| &u.shape)),
-            overlays: CoverIndex::new(atlas.overlays().iter().map(|o| &o.shape)),
-        }
-    }
-}
-
-/// The grid over one snapshot's zones, in manifest order of controllers.
-#[derive(Debug)]
-pub(crate) struct ZoneGrid {
-    pub(crate) cover: CoverIndex,
-    /// Index into the atlas's controllers of each layer.
-    pub(crate) controllers: Vec<u16>,
-}
-
-impl ZoneGrid {
-    pub(crate) fn new(atlas: &Atlas, snapshot: &crate::Snapshot) -> ZoneGrid {
-        let held: Vec<(u16, &MultiPolygon<f64>)> = atlas
-            .controllers()
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| Some((i as u16, &snapshot.zone(&c.id)?.shape)))
-            .collect();
-        ZoneGrid {
-            cover: CoverIndex::new(held.iter().map(|(_, shape)| *shape)),
-            controllers: held.iter().map(|(i, _)| *i).collect(),
-        }
-    }
-}
-
-/// What a point is, answered without allocating: ids are borrowed from the
-/// atlas.
-///
-/// The batch calls ([`LocateIndex::locate`], [`Atlas::locate_many`]) answer
-/// with this borrowed `LocationRef`; [`crate::Location`] is the owned,
-/// complete answer of [`Atlas::locate`] (with the nearest other side and
-/// route as well).
-#[derive(Debug, Clone, Copy)]
-pub struct LocationRef<'a> {
-    atlas: &'a Atlas,
-    date: NaiveDate,
-    lon: f64,
-    lat: f64,
-    controller: Option<u16>,
-    de_jure: Option<u16>,
-    rayon: Option<u32>,
-}
-
-impl<'a> LocationRef<'a> {
-    /// De facto controller id; `None` outside the region.
-    pub fn controller(&self) -> Option<&'a str> {
-        self.controller
-            .map(|i| self.atlas.controllers()[i as usize].id.as_str())
-    }
-
-    /// De jure country id; `None` outside every territory.
-    pub fn de_jure(&self) -> Option<&'a str> {
-        self.de_jure
-            .map(|i| self.atlas.territories()[i as usize].country.as_str())
-    }
-
-    /// Name of the smallest admin-1 unit covering the point.
-    pub fn rayon(&self) -> Option<&'a str> {
-        self.rayon
-            .map(|i| self.atlas.admin1()[i as usize].name.as_str())
-    }
-
-    /// Ids of the overlays in force on the date that cover the point.
-    pub fn overlays(&self) -> impl Iterator<Item = &'a str> + 'a {
-        let (atlas, date) = (self.atlas, self.date);
-        atlas
-            .layer_grids()
-            .overlays
-            .covering(self.lon, self.lat)
-            .map(move |i| &atlas.overlays()[i])
-            .filter(move |o| o.validity.contains(date))
-            .map(|o| o.id.as_str())
-    }
-}
-
-/// Why one record of a batch has no answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RecordError {
-    /// Latitude outside [-90, 90] or longitude outside [-180, 180], or not finite.
-    #[error("coordinate outside WGS 84 ranges (lat -90..90, lon -180..180)")]
-    BadCoordinate,
-    /// The date is before the first snapshot.
-    #[error("date is before the first snapshot")]
-    BeforeFirstSnapshot,
-    /// The snapshot in force could not be read (see `frontline validate`).
-    #[error("the snapshot in force on that date could not be read")]
-    UnreadableSnapshot,
-}
-
-/// A point-location handle for one date: the atlas's cached grids for the
-/// snapshot and overlays in force then.
-///
-/// ```
-/// use frontline::{Atlas, parse_date, index::LocateIndex};
-/// let atlas = Atlas::embedded()?;
-/// let view = atlas.at(parse_date("2021-06-01")?)?;
-/// let index = LocateIndex::new(&view);
-/// assert_eq!(index.controller(46.7528, 39.8177), Some("nkr"));   // Stepanakert
-/// assert_eq!(index.controller(46.3382, 39.5129), Some("armenia")); // Goris
-/// assert_eq!(index.controller(0.0, 0.0), None);
-/// let here = index.locate(46.7528, 39.8177);
-/// assert_eq!(here.de_jure(), Some("azerbaijan"));
-/// assert!(here.overlays().any(|id| id == "peacekeeping-2020"));
-/// # Ok::<(), frontline::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct LocateIndex<'a> {
-    atlas: &'a Atlas,
-    date: NaiveDate,
-    zones: &'a ZoneGrid,
-}
-
-impl<'a> LocateIndex<'a> {
-    /// The handle for the view's date; builds the snapshot's grid on first use
-    /// (a few ms for the bundled snapshots), then reuses it.
-    pub fn new(view: &View<'a>) -> Self {
-        LocateIndex {
-            atlas: view.atlas,
-            date: view.date,
-            zones: view.atlas.zone_grid(view.slot, view.snapshot),
-        }
-    }
-
-    /// The controller holding (lon, lat), or `None` outside every zone.
-    #[inline]
-    pub fn controller(&self, lon: f64, lat: f64) -> Option<&'a str> {
-        let layer = self.zones.cover.first(lon, lat)?;
-        let c = self.zones.controllers[layer] as usize;
-        Some(self.atlas.controllers()[c].id.as_str())
-    }
-
-    /// The controller of each (lon, lat), in parallel on rayon's pool, into
-    /// `out` (one slot per point; no allocation per point).
-    ///
-    /// ```
-    /// use frontline::{Atlas, parse_date, index::LocateIndex};
-    /// let atlas = Atlas::embedded()?;
-    /// let view = atlas.at(parse_date("2021-06-01")?)?;
-    /// let points = [(46.7528, 39.8177), (46.3382, 39.5129), (0.0, 0.0)];
-    /// let mut out = [None; 3];
-    /// LocateIndex::new(&view).controllers_into(&points, &mut out)?;
-    /// let ids: Vec<_> = out.iter().map(|c| c.map(|c| c.id.as_str())).collect();
-    /// assert_eq!(ids, [Some("nkr"), Some("armenia"), None]);
-    /// # Ok::<(), frontline::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::BatchLength`] when `out` and `points` differ in length
-    /// (nothing is written then).
-    pub fn controllers_into(
-        &self,
-        points: &[(f64, f64)],
-        out: &mut [Option<&'a Controller>],
-    ) -> Result<()> {
-        same_length(points.len(), out.len())?;
-        // The answer of each code (first layer + 1, 0 for none).
-        let controllers = self.atlas.controllers();
-        let by_code: Vec<Option<&Controller>> = std::iter::once(None)
-            .chain(
-                self.zones
-                    .controllers
-                    .iter()
-                    .map(|&c| Some(&controllers[c as usize])),
-            )
-            .collect();
-        // Blocks of plain loops: rayon's per-item machinery costs more than a
-        // grid look-up.
-        out.par_chunks_mut(BLOCK)
-            .zip(points.par_chunks(BLOCK))
-            .for_each(|(out, points)| {
-                self.zones
-                    .cover
-                    .codes_each(points, |i, code| out[i] = by_code[code])
-            });
-        Ok(())
-    }
-
-    /// Controller, de jure country, rayon and overlays of (lon, lat).
-    pub fn locate(&self, lon: f64, lat: f64) -> LocationRef<'a> {
-        let layers = self.atlas.layer_grids();
-        // The smallest covering unit wins: a city beats its rayon.
-        let areas = self.atlas.admin1_areas();
-        let controller = self
-            .zones
-            .cover
-            .first(lon, lat)
-            .map(|l| self.zones.controllers[l]);
-        let rayon = layers
-            .admin1
-            .covering(lon, lat)
-            .min_by(|&a, &b| areas[a].total_cmp(&areas[b]))
-            .map(|i| i as u32);
-        LocationRef {
-            atlas: self.atlas,
-            date: self.date,
-            lon,
-            lat,
-            controller,
-            de_jure: layers.de_jure.first(lon, lat).map(|i| i as u16),
-            rayon,
-        }
-    }
-}
-
-impl Atlas {
-    /// Locates a batch of (lon, lat, date) records in parallel, one answer per
-    /// record into `out` (a [`LocationRef`], or why the record has none),
-    /// with no allocation per record. Grids are built on first use and kept.
-    ///
-    /// ```
-    /// use frontline::{Atlas, parse_date, index::RecordError};
-    /// let atlas = Atlas::embedded()?;
-    /// let records = [
-    ///     (46.7499, 39.7601, parse_date("2000-01-01")?), // Shusha
-    ///     (46.7499, 39.7601, parse_date("2021-06-01")?),
-    ///     (46.7499, 39.7601, parse_date("1990-01-01")?),
-    ///     (46.7499, 99.0, parse_date("2021-06-01")?),
-    /// ];
-    /// let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
-    /// atlas.locate_many(&records, &mut out)?;
-    /// let mut short = vec![Err(RecordError::BadCoordinate); 2];
-    /// assert!(atlas.locate_many(&records, &mut short).is_err());
-    /// assert_eq!(out[0].as_ref().unwrap().controller(), Some("nkr"));
-    /// assert_eq!(out[1].as_ref().unwrap().controller(), Some("azerbaijan"));
-    /// assert_eq!(out[2].as_ref().unwrap_err(), &RecordError::BeforeFirstSnapshot);
-    /// assert_eq!(out[3].as_ref().unwrap_err(), &RecordError::BadCoordinate);
-    /// # Ok::<(), frontline::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::BatchLength`] when `out` and `records` differ in length
-    /// (nothing is written then).
-    pub fn locate_many<'a>(
-        &'a self,
-        records: &[(f64, f64, NaiveDate)],
-        out: &mut [Result<LocationRef<'a>, RecordError>],
-    ) -> Result<()> {
-        same_length(records.len(), out.len())?;
-        out.par_chunks_mut(BLOCK)
-            .zip(records.par_chunks(BLOCK))
-            .for_each(|(out, records)| {
-                for (slot, &(lon, lat, date)) in out.iter_mut().zip(records) {
-                    *slot = self.locate_record(lon, lat, date);
-                }
-            });
-        Ok(())
-    }
-
-    /// One record of [`Atlas::locate_many`].
-    pub fn locate_record(
-        &self,
-        lon: f64,
-        lat: f64,
-        date: NaiveDate,
-    ) -> Result<LocationRef<'_>, RecordError> {
-        if crate::atlas::check_point(Point::new(lon, lat)).is_err() {
-            return Err(RecordError::BadCoordinate);
-        }
-        let view = self.view_at(date)?;
-        Ok(view.locate(lon, lat))
-    }
-
-    /// The handle for `date` without building a [`View`] (no allocation).
-    fn view_at(&self, date: NaiveDate) -> Result<LocateIndex<'_>, RecordError> {
-        let (slot, snapshot) = self.snapshot_in_force(date).map_err(|e| match e {
-            crate::Error::BeforeFirstSnapshot { .. } => RecordError::BeforeFirstSnapshot,
-            _ => RecordError::UnreadableSnapshot,
-        })?;
-        Ok(LocateIndex {
-            atlas: self,
-            date,
-            zones: self.zone_grid(slot, snapshot),
-        })
-    }
-}
-
-/// A batch call's output must be as long as its input.
-fn same_length(inputs: usize, slots: usize) -> Result<()> {
-    if inputs == slots {
-        Ok(())
-    } else {
-        Err(Error::BatchLength { inputs, slots })
-    }
-}
-
 /// Bit `l` set when layer `l` covers `point` (the exact rule).
 fn covering_set<L: std::borrow::Borrow<MultiPolygon<f64>>>(layers: &[L], point: Coord<f64>) -> u64 {
     layers
         .iter()
         .enumerate()
-        .filter(|(_, layer)| crate::atlas::covers(layer.borrow(), Point(point)))
+        .filter(|(_, layer)| crate::geometry::covers(layer.borrow(), Point(point)))
         .fold(0, |mask, (l, _)| mask | 1 << l)
 }
 

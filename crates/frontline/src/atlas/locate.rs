@@ -1,0 +1,311 @@
+//! Point queries on an atlas: who holds a point, whose territory it is, what
+//! is near it. Thin calls into [`crate::index`] (grids) and
+//! [`crate::nearest`] (edge trees), which the atlas keeps per snapshot.
+//!
+//! Adds [`Atlas::locate`], [`Atlas::locate_many`], [`View::locate`],
+//! [`View::locate_exact`], [`View::nearest_other`], [`View::nearest_route`].
+
+use chrono::NaiveDate;
+use geo::Point;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::geometry::{check_point, covers};
+use crate::index::{LocateIndex, LocationRef, RecordError};
+use crate::nearest::{self, Nearby};
+
+use super::{Atlas, Location, View};
+
+/// Records per parallel task in batch calls.
+const BLOCK: usize = 16 * 1024;
+
+impl Atlas {
+    /// Who holds `point` (lon, lat) on `date`, whose territory it is, which
+    /// rayon and which overlays contain it.
+    ///
+    /// A point on the boundary between two zones goes to the controller listed
+    /// first in the manifest; likewise for de jure borders and rayons (the
+    /// smallest containing rayon wins, so a city unit beats its rayon).
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// use frontline::geo::Point;
+    /// let atlas = Atlas::embedded()?;
+    /// let goris = Point::new(46.3382, 39.5129);
+    /// let here = atlas.locate(goris, parse_date("2000-01-01")?)?;
+    /// assert_eq!(here.controller.as_deref(), Some("armenia"));
+    /// assert_eq!(here.de_jure.as_deref(), Some("armenia"));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadCoordinate`] for a point outside WGS 84 ranges or not
+    /// finite; as [`Atlas::at`] for the date.
+    pub fn locate(&self, point: Point<f64>, date: NaiveDate) -> Result<Location> {
+        check_point(point)?;
+        self.at(date)?.locate(point)
+    }
+
+    /// Locates a batch of (lon, lat, date) records in parallel, one answer per
+    /// record into `out`, with no allocation per record. Grids are built on
+    /// first use and kept.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date, index::RecordError};
+    /// let atlas = Atlas::embedded()?;
+    /// let records = [
+    ///     (46.7499, 39.7601, parse_date("2000-01-01")?), // Shusha
+    ///     (46.7499, 39.7601, parse_date("2021-06-01")?),
+    ///     (46.7499, 39.7601, parse_date("1990-01-01")?),
+    ///     (46.7499, 99.0, parse_date("2021-06-01")?),
+    /// ];
+    /// let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
+    /// atlas.locate_many(&records, &mut out)?;
+    /// let mut short = vec![Err(RecordError::BadCoordinate); 2];
+    /// assert!(atlas.locate_many(&records, &mut short).is_err());
+    /// assert_eq!(out[0].as_ref().unwrap().controller(), Some("nkr"));
+    /// assert_eq!(out[1].as_ref().unwrap().controller(), Some("azerbaijan"));
+    /// assert_eq!(out[2].as_ref().unwrap_err(), &RecordError::BeforeFirstSnapshot);
+    /// assert_eq!(out[3].as_ref().unwrap_err(), &RecordError::BadCoordinate);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BatchLength`] when `out` and `records` differ in length
+    /// (nothing is written then).
+    pub fn locate_many<'a>(
+        &'a self,
+        records: &[(f64, f64, NaiveDate)],
+        out: &mut [Result<LocationRef<'a>, RecordError>],
+    ) -> crate::error::Result<()> {
+        crate::index::same_length(records.len(), out.len())?;
+        out.par_chunks_mut(BLOCK)
+            .zip(records.par_chunks(BLOCK))
+            .for_each(|(out, records)| {
+                for (slot, &(lon, lat, date)) in out.iter_mut().zip(records) {
+                    *slot = self.locate_record(lon, lat, date);
+                }
+            });
+        Ok(())
+    }
+
+    /// One record of [`Atlas::locate_many`].
+    pub fn locate_record(
+        &self,
+        lon: f64,
+        lat: f64,
+        date: NaiveDate,
+    ) -> Result<LocationRef<'_>, RecordError> {
+        if check_point(Point::new(lon, lat)).is_err() {
+            return Err(RecordError::BadCoordinate);
+        }
+        let view = self.view_at(date)?;
+        Ok(view.locate(lon, lat))
+    }
+
+    /// The handle for `date` without building a [`View`] (no allocation).
+    fn view_at(&self, date: NaiveDate) -> Result<LocateIndex<'_>, RecordError> {
+        let (slot, snapshot) = self.snapshot_in_force(date).map_err(|e| match e {
+            Error::BeforeFirstSnapshot { .. } => RecordError::BeforeFirstSnapshot,
+            _ => RecordError::UnreadableSnapshot,
+        })?;
+        Ok(LocateIndex::on(
+            &self.layers,
+            &self.layer_cache,
+            date,
+            self.zone_grid(slot, snapshot),
+        ))
+    }
+}
+
+impl<'a> View<'a> {
+    /// Who holds `point` on this view's date; see [`Atlas::locate`]. Answered
+    /// from the atlas's point-location grids (built on first use, then kept).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadCoordinate`] for a point outside WGS 84 ranges or not
+    /// finite.
+    pub fn locate(&self, point: Point<f64>) -> Result<Location> {
+        check_point(point)?;
+        let here = LocateIndex::new(self).locate(point.x(), point.y());
+        Ok(Location {
+            date: self.date,
+            lat: point.y(),
+            lon: point.x(),
+            controller: here.controller().map(str::to_owned),
+            de_jure: here.de_jure().map(str::to_owned),
+            rayon: here.rayon().map(str::to_owned),
+            overlays: here.overlays().map(str::to_owned).collect(),
+            nearest_other: self.nearest_other_unchecked(point, here.controller()),
+            nearest_route: self.nearest_route_unchecked(point),
+        })
+    }
+
+    /// The controller holding `point` by the plain scan: the first controller
+    /// in manifest order whose zone covers it.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let view = atlas.at(parse_date("2021-06-01")?)?;
+    /// assert_eq!(view.controller_exact(frontline::geo::Point::new(46.7528, 39.8177))?, Some("nkr"));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadCoordinate`] for a point outside WGS 84 ranges or not
+    /// finite.
+    pub fn controller_exact(&self, point: Point<f64>) -> Result<Option<&'a str>> {
+        check_point(point)?;
+        Ok(self.holder_exact(point))
+    }
+
+    /// [`View::controller_exact`] of a point known to be valid.
+    pub(crate) fn holder_exact(&self, point: Point<f64>) -> Option<&'a str> {
+        self.atlas
+            .layers
+            .controllers
+            .iter()
+            .find(|c| {
+                self.snapshot
+                    .zone(&c.id)
+                    .is_some_and(|zone| covers(&zone.shape, point))
+            })
+            .map(|c| c.id.as_str())
+    }
+
+    /// The same answer as [`View::locate`] by the plain scan: every zone,
+    /// territory, unit and overlay tested in turn. The reference the grids are
+    /// checked against, and cheaper for a handful of points than building them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadCoordinate`] for a point outside WGS 84 ranges or not
+    /// finite.
+    pub fn locate_exact(&self, point: Point<f64>) -> Result<Location> {
+        check_point(point)?;
+        let controller = self.holder_exact(point).map(str::to_owned);
+        let areas = self.atlas.admin1_areas();
+        let rayon = self
+            .atlas
+            .layers
+            .admin1
+            .iter()
+            .enumerate()
+            .filter(|(_, unit)| covers(&unit.shape, point))
+            .min_by(|(a, _), (b, _)| areas[*a].total_cmp(&areas[*b]))
+            .map(|(_, unit)| unit.name.clone());
+        Ok(Location {
+            date: self.date,
+            lat: point.y(),
+            lon: point.x(),
+            nearest_other: self.nearest_other_unchecked(point, controller.as_deref()),
+            nearest_route: self.nearest_route_unchecked(point),
+            controller,
+            de_jure: self.de_jure_exact(point).map(str::to_owned),
+            rayon,
+            overlays: self.overlays_exact(point).map(str::to_owned).collect(),
+        })
+    }
+
+    /// The de jure country of `point` by the plain scan.
+    pub(crate) fn de_jure_exact(&self, point: Point<f64>) -> Option<&'a str> {
+        self.atlas
+            .layers
+            .territories
+            .iter()
+            .find(|t| covers(&t.shape, point))
+            .map(|t| t.country.as_str())
+    }
+
+    /// Ids of the overlays in force covering `point`, by the plain scan.
+    pub(crate) fn overlays_exact(&self, point: Point<f64>) -> impl Iterator<Item = &'a str> + '_ {
+        self.overlays
+            .iter()
+            .filter(move |o| covers(&o.shape, point))
+            .map(|o| o.id.as_str())
+    }
+
+    /// The nearest ground held by a controller other than `holder` (the
+    /// point's own, or `None` for a point outside every zone): who holds it
+    /// and how far it is; `None` when no other controller holds any. Zones
+    /// partition the region, so that is the distance to the nearest edge of
+    /// another controller's zone.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// use frontline::geo::Point;
+    /// let atlas = Atlas::embedded()?;
+    /// let view = atlas.at(parse_date("2021-06-01")?)?;
+    /// let martuni = Point::new(47.1099, 39.7955);
+    /// let near = view.nearest_other(martuni, Some("nkr"))?.unwrap();
+    /// // The line of contact runs a few km east of the town.
+    /// assert_eq!(near.id, "azerbaijan");
+    /// assert!(near.km > 1.0 && near.km < 10.0, "{}", near.km);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadCoordinate`] for a point outside WGS 84 ranges or not
+    /// finite.
+    pub fn nearest_other(&self, point: Point<f64>, holder: Option<&str>) -> Result<Option<Nearby>> {
+        check_point(point)?;
+        Ok(self.nearest_other_unchecked(point, holder))
+    }
+
+    fn nearest_other_unchecked(&self, point: Point<f64>, holder: Option<&str>) -> Option<Nearby> {
+        let tree = self.atlas.zone_edges(self.slot, self.snapshot);
+        nearest::nearest_other(tree, self.snapshot, point, holder)
+    }
+
+    /// The nearest route in force on this view's date, and how far it is;
+    /// `None` when no route is in force.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// use frontline::geo::Point;
+    /// let atlas = Atlas::embedded()?;
+    /// let lachin = Point::new(46.5466, 39.6380);
+    /// let near = atlas.at(parse_date("2021-06-01")?)?.nearest_route(lachin)?.unwrap();
+    /// assert_eq!(near.id, "lachin-road-2020");
+    /// assert!(near.km < 2.0, "{}", near.km);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BadCoordinate`] for a point outside WGS 84 ranges or not
+    /// finite.
+    pub fn nearest_route(&self, point: Point<f64>) -> Result<Option<Nearby>> {
+        check_point(point)?;
+        Ok(self.nearest_route_unchecked(point))
+    }
+
+    fn nearest_route_unchecked(&self, point: Point<f64>) -> Option<Nearby> {
+        nearest::nearest_route(
+            self.atlas.route_edges(),
+            self.atlas.routes(),
+            self.date,
+            point,
+        )
+    }
+}
+
+impl<'a> LocateIndex<'a> {
+    /// The handle for the view's date; builds the snapshot's grid on first use
+    /// (a few ms for the bundled snapshots), then reuses it.
+    pub fn new(view: &View<'a>) -> Self {
+        let atlas = view.atlas;
+        LocateIndex::on(
+            &atlas.layers,
+            &atlas.layer_cache,
+            view.date,
+            atlas.zone_grid(view.slot, view.snapshot),
+        )
+    }
+}

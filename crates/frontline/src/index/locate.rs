@@ -1,0 +1,268 @@
+//! Point location on a date: the grids of a snapshot's zones and of the
+//! static layers, and the answers read off them. Built from the model's
+//! values (controllers, zones, territories, units, overlays), not from an
+//! atlas: the atlas keeps these grids and hands out [`LocateIndex`]es.
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use geo::MultiPolygon;
+use rayon::prelude::*;
+
+use super::CoverIndex;
+use crate::model::{Controller, Layers, Snapshot};
+
+/// Points per parallel task in batch calls.
+const BLOCK: usize = 16 * 1024;
+
+/// The grids of the static layers: de jure territories, admin-1 units and
+/// overlays.
+#[derive(Debug)]
+pub(crate) struct LayerGrids {
+    pub(crate) de_jure: CoverIndex,
+    pub(crate) admin1: CoverIndex,
+    pub(crate) overlays: CoverIndex,
+}
+
+impl LayerGrids {
+    pub(crate) fn new(layers: &Layers) -> LayerGrids {
+        LayerGrids {
+            de_jure: CoverIndex::new(layers.territories.iter().map(|t| &t.shape)),
+            admin1: CoverIndex::new(layers.admin1.iter().map(|u| &u.shape)),
+            overlays: CoverIndex::new(layers.overlays.iter().map(|o| &o.shape)),
+        }
+    }
+}
+
+/// What point location keeps about the static layers, each built on first
+/// use: their grids and the area of each admin-1 unit.
+#[derive(Debug, Default)]
+pub(crate) struct LayerCache {
+    grids: OnceLock<LayerGrids>,
+    admin1_areas: OnceLock<Vec<f64>>,
+}
+
+impl LayerCache {
+    /// The grids of `layers` (the layers this cache was made for).
+    pub(crate) fn grids(&self, layers: &Layers) -> &LayerGrids {
+        self.grids.get_or_init(|| LayerGrids::new(layers))
+    }
+
+    /// Geodesic area of each admin-1 unit of `layers`, km².
+    pub(crate) fn admin1_areas(&self, layers: &Layers) -> &[f64] {
+        self.admin1_areas.get_or_init(|| {
+            layers
+                .admin1
+                .iter()
+                .map(|u| crate::geometry::area_km2(&u.shape))
+                .collect()
+        })
+    }
+}
+
+/// The grid over one snapshot's zones, in the order of the controllers.
+#[derive(Debug)]
+pub(crate) struct ZoneGrid {
+    pub(crate) cover: CoverIndex,
+    /// Index into the controllers of each layer.
+    pub(crate) controllers: Vec<u16>,
+}
+
+impl ZoneGrid {
+    pub(crate) fn new(controllers: &[Controller], snapshot: &Snapshot) -> ZoneGrid {
+        let held: Vec<(u16, &MultiPolygon<f64>)> = controllers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i as u16, &snapshot.zone(&c.id)?.shape)))
+            .collect();
+        ZoneGrid {
+            cover: CoverIndex::new(held.iter().map(|(_, shape)| *shape)),
+            controllers: held.iter().map(|(i, _)| *i).collect(),
+        }
+    }
+}
+
+/// What a point is, answered without allocating: ids are borrowed from the
+/// atlas. See [`crate::Location`] for the owned, complete answer.
+#[derive(Debug, Clone, Copy)]
+pub struct LocationRef<'a> {
+    layers: &'a Layers,
+    cache: &'a LayerCache,
+    date: NaiveDate,
+    lon: f64,
+    lat: f64,
+    controller: Option<u16>,
+    de_jure: Option<u16>,
+    rayon: Option<u32>,
+}
+
+impl<'a> LocationRef<'a> {
+    /// De facto controller id; `None` outside the region.
+    pub fn controller(&self) -> Option<&'a str> {
+        self.controller
+            .map(|i| self.layers.controllers[i as usize].id.as_str())
+    }
+
+    /// De jure country id; `None` outside every territory.
+    pub fn de_jure(&self) -> Option<&'a str> {
+        self.de_jure
+            .map(|i| self.layers.territories[i as usize].country.as_str())
+    }
+
+    /// Name of the smallest admin-1 unit covering the point.
+    pub fn rayon(&self) -> Option<&'a str> {
+        self.rayon
+            .map(|i| self.layers.admin1[i as usize].name.as_str())
+    }
+
+    /// Ids of the overlays in force on the date that cover the point.
+    pub fn overlays(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let (layers, date) = (self.layers, self.date);
+        self.cache
+            .grids(layers)
+            .overlays
+            .covering(self.lon, self.lat)
+            .map(move |i| &layers.overlays[i])
+            .filter(move |o| o.validity.contains(date))
+            .map(|o| o.id.as_str())
+    }
+}
+
+/// Why one record of a batch has no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// Latitude outside [-90, 90] or longitude outside [-180, 180], or not finite.
+    #[error("coordinate outside WGS 84 ranges (lat -90..90, lon -180..180)")]
+    BadCoordinate,
+    /// The date is before the first snapshot.
+    #[error("date is before the first snapshot")]
+    BeforeFirstSnapshot,
+    /// The snapshot in force could not be read (see `frontline validate`).
+    #[error("the snapshot in force on that date could not be read")]
+    UnreadableSnapshot,
+}
+
+/// A point-location handle for one date: the atlas's cached grids for the
+/// snapshot and overlays in force then.
+///
+/// ```
+/// use frontline::{Atlas, parse_date, index::LocateIndex};
+/// let atlas = Atlas::embedded()?;
+/// let view = atlas.at(parse_date("2021-06-01")?)?;
+/// let index = LocateIndex::new(&view);
+/// assert_eq!(index.controller(46.7528, 39.8177), Some("nkr"));   // Stepanakert
+/// assert_eq!(index.controller(46.3382, 39.5129), Some("armenia")); // Goris
+/// assert_eq!(index.controller(0.0, 0.0), None);
+/// let here = index.locate(46.7528, 39.8177);
+/// assert_eq!(here.de_jure(), Some("azerbaijan"));
+/// assert!(here.overlays().any(|id| id == "peacekeeping-2020"));
+/// # Ok::<(), frontline::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct LocateIndex<'a> {
+    layers: &'a Layers,
+    cache: &'a LayerCache,
+    date: NaiveDate,
+    zones: &'a ZoneGrid,
+}
+
+impl<'a> LocateIndex<'a> {
+    /// The handle on a date's zone grid and the static layers (with their
+    /// cache); [`LocateIndex::new`] takes them from a view.
+    pub(crate) fn on(
+        layers: &'a Layers,
+        cache: &'a LayerCache,
+        date: NaiveDate,
+        zones: &'a ZoneGrid,
+    ) -> Self {
+        LocateIndex {
+            layers,
+            cache,
+            date,
+            zones,
+        }
+    }
+
+    /// The controller holding (lon, lat), or `None` outside every zone.
+    #[inline]
+    pub fn controller(&self, lon: f64, lat: f64) -> Option<&'a str> {
+        let layer = self.zones.cover.first(lon, lat)?;
+        let c = self.zones.controllers[layer] as usize;
+        Some(self.layers.controllers[c].id.as_str())
+    }
+
+    /// The controller of each (lon, lat), in parallel on rayon's pool, into
+    /// `out` (one slot per point; no allocation per point).
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date, index::LocateIndex};
+    /// let atlas = Atlas::embedded()?;
+    /// let view = atlas.at(parse_date("2021-06-01")?)?;
+    /// let points = [(46.7528, 39.8177), (46.3382, 39.5129), (0.0, 0.0)];
+    /// let mut out = [None; 3];
+    /// LocateIndex::new(&view).controllers_into(&points, &mut out)?;
+    /// let ids: Vec<_> = out.iter().map(|c| c.map(|c| c.id.as_str())).collect();
+    /// assert_eq!(ids, [Some("nkr"), Some("armenia"), None]);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::BatchLength`] when `out` and `points` differ in length
+    /// (nothing is written then).
+    pub fn controllers_into(
+        &self,
+        points: &[(f64, f64)],
+        out: &mut [Option<&'a Controller>],
+    ) -> crate::error::Result<()> {
+        super::same_length(points.len(), out.len())?;
+        // The answer of each code (first layer + 1, 0 for none).
+        let controllers = &self.layers.controllers;
+        let by_code: Vec<Option<&Controller>> = std::iter::once(None)
+            .chain(
+                self.zones
+                    .controllers
+                    .iter()
+                    .map(|&c| Some(&controllers[c as usize])),
+            )
+            .collect();
+        // Blocks of plain loops: rayon's per-item machinery costs more than a
+        // grid look-up.
+        out.par_chunks_mut(BLOCK)
+            .zip(points.par_chunks(BLOCK))
+            .for_each(|(out, points)| {
+                self.zones
+                    .cover
+                    .codes_each(points, |i, code| out[i] = by_code[code])
+            });
+        Ok(())
+    }
+
+    /// Controller, de jure country, rayon and overlays of (lon, lat).
+    pub fn locate(&self, lon: f64, lat: f64) -> LocationRef<'a> {
+        let layers = self.cache.grids(self.layers);
+        // The smallest covering unit wins: a city beats its rayon.
+        let areas = self.cache.admin1_areas(self.layers);
+        let controller = self
+            .zones
+            .cover
+            .first(lon, lat)
+            .map(|l| self.zones.controllers[l]);
+        let rayon = layers
+            .admin1
+            .covering(lon, lat)
+            .min_by(|&a, &b| areas[a].total_cmp(&areas[b]))
+            .map(|i| i as u32);
+        LocationRef {
+            layers: self.layers,
+            cache: self.cache,
+            date: self.date,
+            lon,
+            lat,
+            controller,
+            de_jure: layers.de_jure.first(lon, lat).map(|i| i as u16),
+            rayon,
+        }
+    }
+}

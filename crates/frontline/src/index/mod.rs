@@ -1,0 +1,38 @@
+//! Fast point location: [`CoverIndex`] (`cover.rs`, any polygon layers) and
+//! the answers on a date read off it (`locate.rs`).
+//!
+//! [`CoverIndex`] is a uniform grid over a list of polygon layers. A cell that
+//! no layer edge crosses knows at once which layers cover it; a cell crossed
+//! by edges keeps only those edges and the layers containing its centre, and a
+//! query there counts the edges crossed between the centre and the point.
+//! Points exactly on an edge (and the rare query the grid cannot decide with
+//! a sign test) fall back to the exact rule, so the answer always equals the
+//! exact "covers" test: a point on a boundary is covered by every layer whose
+//! boundary it lies on.
+//!
+//! The hot path reads one byte a cell (the first covering layer), and the
+//! grid has an empty ring of cells around the layers, so a point beyond it
+//! is clamped in rather than tested. Batch calls fetch the cells of a few
+//! hundred points before deciding any, so the reads overlap.
+//!
+//! The atlas builds one grid per snapshot (its zones) and one each for de
+//! jure territories, admin-1 units and overlays, on first use, and keeps
+//! them: [`LocateIndex`] is a cheap handle on those grids for one date, and
+//! [`crate::Atlas::locate_many`] answers batches of (lon, lat, date) records
+//! in parallel with no allocation per point.
+
+mod cover;
+mod locate;
+
+pub use cover::CoverIndex;
+pub(crate) use locate::{LayerCache, ZoneGrid};
+pub use locate::{LocateIndex, LocationRef, RecordError};
+
+/// A batch call's output must be as long as its input.
+pub(crate) fn same_length(inputs: usize, slots: usize) -> crate::error::Result<()> {
+    if inputs == slots {
+        Ok(())
+    } else {
+        Err(crate::error::Error::BatchLength { inputs, slots })
+    }
+}
