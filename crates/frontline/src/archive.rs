@@ -8,11 +8,16 @@
 //! ground is known. Listing dates reads file names only; a snapshot's file is
 //! read when first needed.
 
+// Without the `archive` feature only what an archive atlas needs to read its
+// files is compiled; the imports of the rest go unused.
+#![cfg_attr(not(feature = "archive"), allow(unused_imports))]
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use geo::{BooleanOps, MultiPolygon};
+#[cfg(feature = "archive")]
 use regex::Regex;
 
 use crate::atlas::{Atlas, SnapshotSlot};
@@ -35,6 +40,7 @@ pub const OTHER: &str = "other";
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+#[cfg(feature = "archive")]
 pub struct ArchiveOptions {
     /// Display name of the side whose ground the files hold, e.g. `Russia`.
     pub side: String,
@@ -50,6 +56,7 @@ pub struct ArchiveOptions {
     pub region: Option<PathBuf>,
 }
 
+#[cfg(feature = "archive")]
 impl ArchiveOptions {
     /// Options for a side with every default.
     pub fn new(side: impl Into<String>) -> Self {
@@ -90,6 +97,8 @@ impl ArchiveOptions {
 
 /// What an archive atlas needs beyond the common fields.
 #[derive(Debug)]
+// Built only by `Atlas::open_archive`.
+#[cfg_attr(not(feature = "archive"), allow(dead_code))]
 pub(crate) struct ArchiveSettings {
     side: String,
     strictness: Strictness,
@@ -103,6 +112,7 @@ pub(crate) struct ArchiveSettings {
 /// A file of the archive with the date its name gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg(feature = "archive")]
 pub struct ArchiveFile {
     /// File name, relative to the archive directory.
     pub name: String,
@@ -115,6 +125,7 @@ pub struct ArchiveFile {
 /// ```
 /// assert_eq!(frontline::archive::side_id("Russian Federation"), "russian_federation");
 /// ```
+#[cfg(feature = "archive")]
 pub fn side_id(name: &str) -> String {
     let id: String = name
         .trim()
@@ -131,6 +142,7 @@ pub fn side_id(name: &str) -> String {
 
 /// Lists the archive's dated files, sorted by date, reading no geometry.
 /// Files whose name has no date are problems (listed in the second value).
+#[cfg(feature = "archive")]
 pub fn list_files(
     dir: &Path,
     date_pattern: Option<&str>,
@@ -181,6 +193,7 @@ pub fn list_files(
     Ok((files, problems))
 }
 
+#[cfg(feature = "archive")]
 fn date_regex(pattern: Option<&str>) -> Result<Regex> {
     let text = pattern.unwrap_or(r"(?P<y>\d{4})[-_]?(?P<m>\d{2})[-_]?(?P<d>\d{2})");
     let regex = Regex::new(text).map_err(|error| {
@@ -209,6 +222,7 @@ fn date_regex(pattern: Option<&str>) -> Result<Regex> {
 
 /// The last date in `name`; when the pattern matches only dates that do
 /// not exist (`2022-02-30`), the last of them as `YYYY-MM-DD`.
+#[cfg(feature = "archive")]
 fn date_in_name(pattern: &Regex, name: &str) -> std::result::Result<NaiveDate, Option<String>> {
     let mut invalid = None;
     let mut found = None;
@@ -225,6 +239,7 @@ fn date_in_name(pattern: &Regex, name: &str) -> std::result::Result<NaiveDate, O
     found.ok_or(invalid)
 }
 
+#[cfg(feature = "archive")]
 impl Atlas {
     /// Opens a dated archive directory as an atlas (see the module docs).
     ///
@@ -339,6 +354,7 @@ impl Atlas {
 }
 
 /// The region of `--region`, if any.
+#[cfg(feature = "archive")]
 fn read_region(options: &ArchiveOptions) -> Result<Option<MultiPolygon<f64>>> {
     let Some(path) = &options.region else {
         return Ok(None);
@@ -430,6 +446,7 @@ fn file_warnings(
 /// What `validate --archive` reports for one file.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+#[cfg(feature = "archive")]
 pub struct FileReport {
     /// File name.
     pub file: String,
@@ -449,6 +466,7 @@ pub struct FileReport {
 
 /// Reads every file of an archive and reports on each, in date order; files
 /// without a date come last.
+#[cfg(feature = "archive")]
 pub fn validate_archive(dir: &Path, options: &ArchiveOptions) -> Result<Vec<FileReport>> {
     let (files, problems) = list_files(dir, options.date_pattern.as_deref())?;
     let region = read_region(options)?;
