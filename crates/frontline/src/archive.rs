@@ -20,10 +20,15 @@
 //! Listing dates reads file names only; a snapshot's file is read when first
 //! needed.
 
+// Without the `archive` feature only what an archive atlas needs to read its
+// files is compiled; the imports of the rest go unused.
+#![cfg_attr(not(feature = "archive"), allow(unused_imports, dead_code))]
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use geo::{BooleanOps, MultiPolygon};
+#[cfg(feature = "archive")]
 use regex::Regex;
 
 use crate::error::{Error, Problem, Result};
@@ -34,6 +39,7 @@ use crate::model::{Controller, Snapshot, Territory, Zone};
 /// only the other end of diff transitions without one (see the module docs).
 pub const OTHER: &str = "other";
 
+#[cfg(feature = "archive")]
 /// How to read an archive: [`ArchiveOptions::new`] with the side, then the
 /// setters for what differs from the defaults.
 ///
@@ -60,6 +66,7 @@ pub struct ArchiveOptions {
     pub region: Option<PathBuf>,
 }
 
+#[cfg(feature = "archive")]
 impl ArchiveOptions {
     /// Options for a side with every default.
     pub fn new(side: impl Into<String>) -> Self {
@@ -139,6 +146,7 @@ pub fn side_id(name: &str) -> String {
     }
 }
 
+#[cfg(feature = "archive")]
 /// Lists the archive's dated files, sorted by date, reading no geometry.
 /// Files whose name has no date are problems (listed in the second value).
 pub fn list_files(
@@ -191,6 +199,7 @@ pub fn list_files(
     Ok((files, problems))
 }
 
+#[cfg(feature = "archive")]
 fn date_regex(pattern: Option<&str>) -> Result<Regex> {
     let text = pattern.unwrap_or(r"(?P<y>\d{4})[-_]?(?P<m>\d{2})[-_]?(?P<d>\d{2})");
     let regex = Regex::new(text).map_err(|error| {
@@ -208,7 +217,7 @@ fn date_regex(pattern: Option<&str>) -> Result<Regex> {
         Error::BadDatePattern {
             pattern: text.to_owned(),
             reason: format!("not a valid regex: {reason}"),
-            source: Some(error),
+            source: Some(Box::new(error)),
         }
     })?;
     for group in ["y", "m", "d"] {
@@ -223,6 +232,7 @@ fn date_regex(pattern: Option<&str>) -> Result<Regex> {
     Ok(regex)
 }
 
+#[cfg(feature = "archive")]
 /// The last date in `name`; when the pattern matches only dates that do
 /// not exist (`2022-02-30`), the last of them as `YYYY-MM-DD`.
 fn date_in_name(pattern: &Regex, name: &str) -> std::result::Result<NaiveDate, Option<String>> {
@@ -241,6 +251,7 @@ fn date_in_name(pattern: &Regex, name: &str) -> std::result::Result<NaiveDate, O
     found.ok_or(invalid)
 }
 
+#[cfg(feature = "archive")]
 /// An archive as the atlas needs it: what [`crate::Atlas::open_archive`]
 /// makes an atlas of.
 #[derive(Debug)]
@@ -254,6 +265,7 @@ pub(crate) struct Opened {
     pub(crate) settings: ArchiveSettings,
 }
 
+#[cfg(feature = "archive")]
 /// Lists an archive's files and reads its region (see the module docs);
 /// no snapshot is read.
 pub(crate) fn open(dir: &Path, options: &ArchiveOptions) -> Result<Opened> {
@@ -330,6 +342,7 @@ pub(crate) fn open(dir: &Path, options: &ArchiveOptions) -> Result<Opened> {
     })
 }
 
+#[cfg(feature = "archive")]
 /// The region of `--region`, if any.
 fn read_region(options: &ArchiveOptions) -> Result<Option<MultiPolygon<f64>>> {
     let Some(path) = &options.region else {
@@ -441,6 +454,7 @@ pub struct FileReport {
     pub warnings: Vec<Problem>,
 }
 
+#[cfg(feature = "archive")]
 /// Reads every file of an archive and reports on each, in date order; files
 /// without a date come last.
 pub fn validate_archive(dir: &Path, options: &ArchiveOptions) -> Result<Vec<FileReport>> {

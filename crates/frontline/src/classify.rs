@@ -153,6 +153,7 @@ impl InputFormat {
 /// (whatever its name), a UTF-8 byte order mark skipped.
 enum Text<R: Read> {
     Plain(std::io::BufReader<R>),
+    #[cfg(feature = "gzip")]
     Gzip(std::io::BufReader<flate2::bufread::MultiGzDecoder<std::io::BufReader<R>>>),
 }
 
@@ -160,6 +161,7 @@ impl<R: Read> Read for Text<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
             Text::Plain(r) => r.read(buf),
+            #[cfg(feature = "gzip")]
             Text::Gzip(r) => r.read(buf),
         }
     }
@@ -170,15 +172,27 @@ const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 fn text_of<R: Read>(input: R) -> std::io::Result<Text<R>> {
     use std::io::BufRead;
     let mut input = std::io::BufReader::with_capacity(1 << 16, input);
-    let mut text = if input.fill_buf()?.starts_with(GZIP_MAGIC) {
+    let gzip = input.fill_buf()?.starts_with(GZIP_MAGIC);
+    #[cfg(feature = "gzip")]
+    let mut text = if gzip {
         Text::Gzip(std::io::BufReader::new(
             flate2::bufread::MultiGzDecoder::new(input),
         ))
     } else {
         Text::Plain(input)
     };
+    #[cfg(not(feature = "gzip"))]
+    let mut text = if gzip {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            crate::error::NOT_IN_BUILD_GZIP,
+        ));
+    } else {
+        Text::Plain(input)
+    };
     match &mut text {
         Text::Plain(r) => crate::feature_stream::skip_bom(r)?,
+        #[cfg(feature = "gzip")]
         Text::Gzip(r) => crate::feature_stream::skip_bom(r)?,
     }
     Ok(text)

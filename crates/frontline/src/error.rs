@@ -61,6 +61,11 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Why gzip input is refused by a build without the `gzip` feature.
+#[cfg(not(feature = "gzip"))]
+pub(crate) const NOT_IN_BUILD_GZIP: &str =
+    "gzip-compressed input, and this build reads no gzip (frontline's `gzip` feature)";
+
 /// Everything that can go wrong in this library.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -147,7 +152,7 @@ pub enum Error {
         reason: String,
         /// The regex compiler's error, when it would not compile.
         #[source]
-        source: Option<regex::Error>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// A batch call was given an output slice of another length than its
     /// input (one answer slot per input is required).
@@ -157,6 +162,15 @@ pub enum Error {
         inputs: usize,
         /// Length of the output slice.
         slots: usize,
+    },
+    /// A capability this build was compiled without (a cargo feature of
+    /// frontline that is off).
+    #[error("{what} is not in this build: it needs frontline's `{feature}` feature")]
+    NotInBuild {
+        /// What was asked for (`FlatGeobuf output`, ...).
+        what: &'static str,
+        /// The cargo feature that provides it.
+        feature: &'static str,
     },
     /// No embedded dataset was compiled in.
     #[error("this build has no embedded dataset (the `embedded` feature is off)")]

@@ -311,7 +311,16 @@ pub fn encode(collection: &FeatureCollection, format: Format, name: &str) -> Res
     match format {
         Format::GeoJson => Ok(collection.to_string().into_bytes()),
         Format::CsvWkt => Ok(csv_wkt(collection)),
+        #[cfg(feature = "export-fgb")]
         Format::FlatGeobuf => flatgeobuf_bytes(collection, name),
+        #[cfg(not(feature = "export-fgb"))]
+        Format::FlatGeobuf => {
+            let _ = name;
+            Err(Error::NotInBuild {
+                what: "FlatGeobuf output",
+                feature: "export-fgb",
+            })
+        }
     }
 }
 
@@ -361,6 +370,7 @@ fn csv_field(cell: &str) -> String {
     }
 }
 
+#[cfg(feature = "export-fgb")]
 fn flatgeobuf_bytes(collection: &FeatureCollection, name: &str) -> Result<Vec<u8>> {
     use flatgeobuf::{ColumnType, FgbCrs, FgbWriter, FgbWriterOptions, GeometryType};
     use geozero::{ColumnValue, PropertyProcessor};

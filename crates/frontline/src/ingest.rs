@@ -105,9 +105,13 @@ pub fn read_bytes(path: &Path, name: &str) -> Result<Vec<u8>, Problem> {
         .map_err(|error| Problem::file(name, format!("cannot read {}: {error}", path.display())))?;
     let mut bytes = Vec::new();
     let result = if name.to_lowercase().ends_with(".gz") {
-        flate2::read::GzDecoder::new(file)
+        #[cfg(feature = "gzip")]
+        let read = flate2::read::GzDecoder::new(file)
             .take(MAX_INPUT_BYTES + 1)
-            .read_to_end(&mut bytes)
+            .read_to_end(&mut bytes);
+        #[cfg(not(feature = "gzip"))]
+        let read = Err(std::io::Error::other(crate::error::NOT_IN_BUILD_GZIP));
+        read
     } else {
         file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
     };

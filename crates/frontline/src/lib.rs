@@ -24,6 +24,20 @@
 //! assert!((10_800.0..12_200.0).contains(&held), "{held}");
 //! # Ok::<(), frontline::Error>(())
 //! ```
+//!
+//! # Features
+//!
+//! All on by default; with `default-features = false` the library keeps
+//! point location, stats, diffs, series, GeoJSON and CSV export, classify
+//! and validation, and compiles none of the dependencies below.
+//!
+//! | feature | what it adds | compiles |
+//! | --- | --- | --- |
+//! | `embedded` | the bundled Nagorno-Karabakh dataset, [`Atlas::embedded`] | `frontline-karabakh` (the data) |
+//! | `export-fgb` | FlatGeobuf output (`export::Format::FlatGeobuf`; without it, [`Error::NotInBuild`]) | flatgeobuf, geozero |
+//! | `routes` | route reports and reachability: the `route` and `reach` modules | petgraph |
+//! | `archive` | dated archives: `Atlas::open_archive` and the `archive` module; turns on `gzip` | regex |
+//! | `gzip` | `.gz` files and gzip input to classify (without it, [`Error::NotInBuild`] or an error naming the feature) | flate2 |
 #![warn(missing_docs)]
 
 pub mod archive;
@@ -41,7 +55,9 @@ mod layer;
 pub mod model;
 mod names;
 pub mod nearest;
+#[cfg(feature = "routes")]
 pub mod reach;
+#[cfg(feature = "routes")]
 pub mod route;
 pub mod series;
 pub mod source;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use frontline::export::Layer;
 use frontline::geo::Point;
 use frontline::index::{CoverIndex, LocateIndex, LocationRef, RecordError};
+#[cfg(feature = "routes")]
 use frontline::route::RouteStatus;
 use frontline::{parse_date, Atlas, Error, Location};
 use serde::de::DeserializeOwned;
@@ -72,13 +73,6 @@ fn result_types_come_back_through_serde() {
     assert_eq!(back.transitions.len(), diff.transitions.len());
     assert_eq!(back.transitions[0].area_km2, diff.transitions[0].area_km2);
 
-    let report = atlas.route_report("main-road", start, 1.0).unwrap();
-    let back = round_trip(&report);
-    assert_eq!(
-        (back.status, back.length_km),
-        (report.status, report.length_km)
-    );
-
     let validation = Atlas::validate(frontline::DataSource::Directory(tiny())).unwrap();
     assert!(validation.is_ok());
     let back = round_trip(&validation);
@@ -88,23 +82,27 @@ fn result_types_come_back_through_serde() {
     assert_eq!(round_trip(&problem), problem);
 }
 
+#[cfg(feature = "routes")]
 #[test]
-fn reach_comes_back_through_serde() {
+fn routes_and_reach_come_back_through_serde() {
     let atlas = Atlas::open(tiny()).unwrap();
-    let reach = atlas
-        .reach(
-            "westville",
-            "eastville",
-            parse_date("2000-06-01").unwrap(),
-            "west",
-        )
-        .unwrap();
+    let date = parse_date("2000-06-01").unwrap();
+    let report = atlas.route_report("main-road", date, 1.0).unwrap();
+    assert!(report.length_km > 100.0, "{}", report.length_km);
+    let back = round_trip(&report);
+    assert_eq!(
+        (back.status, back.length_km),
+        (report.status, report.length_km)
+    );
+
+    let reach = atlas.reach("westville", "eastville", date, "west").unwrap();
     let back = round_trip(&reach);
     assert_eq!((back.reachable, &back.path), (reach.reachable, &reach.path));
 }
 
 #[test]
 fn named_enums_spell_their_names_alike_everywhere() {
+    #[cfg(feature = "routes")]
     for (name, status) in RouteStatus::ALL {
         assert_eq!(status.to_string(), name);
         assert_eq!(name.parse::<RouteStatus>().unwrap(), status);
@@ -117,11 +115,8 @@ fn named_enums_spell_their_names_alike_everywhere() {
         assert_eq!(name.parse::<Layer>().unwrap(), layer);
         assert_eq!(serde_json::to_string(&layer).unwrap(), format!("{name:?}"));
     }
-    let error = "blocked".parse::<RouteStatus>().unwrap_err().to_string();
-    assert!(
-        error.contains("unknown route status \"blocked\""),
-        "{error}"
-    );
+    let error = "roads".parse::<Layer>().unwrap_err().to_string();
+    assert!(error.contains("unknown layer \"roads\""), "{error}");
     assert!(serde_json::from_str::<Layer>("\"roads\"").is_err());
 }
 
@@ -169,4 +164,39 @@ fn batch_calls_refuse_an_output_of_another_length() {
     let mut long = [None; 3];
     assert!(cover.first_into(&points, &mut long).is_err());
     assert_eq!(long, [None; 3]);
+}
+
+#[cfg(not(feature = "export-fgb"))]
+#[test]
+fn flatgeobuf_without_its_feature_says_which_feature() {
+    use frontline::export::{encode, Format};
+    let atlas = Atlas::open(tiny()).unwrap();
+    let zones = atlas
+        .at(parse_date("2000-06-01").unwrap())
+        .unwrap()
+        .export(Layer::Zones);
+    assert!(encode(&zones, Format::GeoJson, "zones").is_ok());
+    let error = encode(&zones, Format::FlatGeobuf, "zones").unwrap_err();
+    assert!(matches!(
+        error,
+        Error::NotInBuild {
+            feature: "export-fgb",
+            ..
+        }
+    ));
+    assert_eq!(
+        error.to_string(),
+        "FlatGeobuf output is not in this build: it needs frontline's `export-fgb` feature"
+    );
+}
+
+#[cfg(not(feature = "gzip"))]
+#[test]
+fn gzip_input_without_its_feature_says_which_feature() {
+    use frontline::classify::{classify_csv, ClassifyOptions, DateSource};
+    let atlas = Atlas::open(tiny()).unwrap();
+    let options = ClassifyOptions::new(DateSource::Fixed(parse_date("2000-06-01").unwrap()));
+    let gzip: &[u8] = &[0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03];
+    let error = classify_csv(&atlas, gzip, Vec::new(), &options, |_| {}).unwrap_err();
+    assert!(error.to_string().contains("`gzip` feature"), "{error}");
 }

@@ -171,6 +171,7 @@ fn rebuilt(loaded: &Atlas) -> Atlas {
     builder.build().unwrap()
 }
 
+#[cfg_attr(not(feature = "routes"), allow(dead_code))]
 fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap()
 }
@@ -205,12 +206,14 @@ fn every_query_answers_the_same_in_memory_as_from_files() {
                 assert_eq!(a.locate_exact(p).unwrap(), b.locate_exact(p).unwrap());
             }
         }
+        #[cfg(feature = "routes")]
         for route in loaded.routes() {
             assert_eq!(
                 json(&loaded.route_report(&route.id, date, 10.0).unwrap()),
                 json(&built.route_report(&route.id, date, 10.0).unwrap())
             );
         }
+        #[cfg(feature = "routes")]
         for side in ["west", "east"] {
             let (x, y) = (
                 loaded.reach("Westville", "Eastville", date, side),

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+#[cfg(feature = "archive")]
 use crate::archive::ArchiveOptions;
 use crate::error::{Error, Problem, Result};
 use crate::layer::{parse_collection, FeatureFields};
@@ -100,6 +101,7 @@ impl Atlas {
     }
 
     /// Opens a dated archive directory as an atlas (see [`crate::archive`]).
+    #[cfg(feature = "archive")]
     ///
     /// ```
     /// use frontline::archive::ArchiveOptions;

@@ -76,6 +76,7 @@ pub(crate) enum Origin {
     /// A dataset's files (`data/FORMAT.md`).
     Dataset(DataSource),
     /// A dated archive's files, one a date.
+    #[cfg_attr(not(feature = "archive"), allow(dead_code))]
     Archive(DataSource, ArchiveSettings),
     /// Values given to [`AtlasBuilder`]: nothing to read.
     Memory,
