@@ -45,6 +45,7 @@ pub mod route;
 pub mod series;
 pub mod source;
 pub mod stats;
+pub mod text;
 pub mod validate;
 
 pub use atlas::{Atlas, Location, SnapshotInfo, View};
