@@ -1,22 +1,6 @@
 //! `frontline`: a thin command line over the `frontline` library. Every
 //! command parses its arguments, makes one library call and prints the result.
 
-/// `print!` to standard output that never panics: when the reader has gone
-/// (`| head`) the process ends quietly, as a pipeline expects.
-macro_rules! out {
-    ($($arg:tt)*) => {
-        $crate::output::write_stdout(format_args!($($arg)*))
-    };
-}
-
-/// `println!` after the manner of [`out!`].
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        out!($($arg)*);
-        out!("\n");
-    }};
-}
-
 mod hint;
 mod output;
 mod parquet;
@@ -25,10 +9,10 @@ mod serve;
 #[cfg(feature = "sql")]
 mod sql;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use frontline::archive::ArchiveOptions;
 use frontline::export::{self, Layer};
 use frontline::ingest::Strictness;
@@ -39,8 +23,24 @@ use output::{print_or_write, Table};
 
 /// Territorial control maps: who holds what, where, and since when.
 #[derive(Parser)]
-#[command(name = "frontline", version, about, propagate_version = true)]
+#[command(
+    name = "frontline",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Examples:
+  frontline stats --at 2021-06-01
+  frontline --data tests/data/tiny snapshots --format json
+  FRONTLINE_DATA=tests/data/tiny frontline snapshots
+  frontline render --at 2020-12-01 -o map.png
+  frontline completions bash > frontline.bash"
+)]
 struct Cli {
+    // Before the data source: its heading would take in what follows it.
+    /// Print nothing on standard error but errors: no notes, repairs,
+    /// summaries or progress.
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(flatten)]
     data: DataArgs,
     #[command(subcommand)]
@@ -50,11 +50,15 @@ struct Cli {
 /// Where the data comes from: the bundled dataset, a dataset directory, or a
 /// dated archive of one side's ground.
 #[derive(clap::Args)]
+#[command(next_help_heading = "Data source")]
 struct DataArgs {
     /// Load the dataset from this directory (holding manifest.json) instead of
     /// the bundled Nagorno-Karabakh one.
-    #[arg(long, global = true, value_name = "DIR", conflicts_with = "archive")]
+    #[arg(long, global = true, value_name = "DIR", env = "FRONTLINE_DATA")]
     data: Option<PathBuf>,
+    /// Whether `data` came from the environment (then --archive wins over it).
+    #[arg(skip)]
+    data_from_env: bool,
     /// Load a dated archive: a folder of GeoJSON files (.geojson, .json,
     /// .geojson.gz), one per date, each the ground held by --side.
     #[arg(long, global = true, value_name = "DIR", requires = "side")]
@@ -86,6 +90,11 @@ impl DataArgs {
                     "--side: expected the name of the side, found an empty one".into(),
                 ));
             }
+        }
+        if self.archive.is_some() && self.data.is_some() && !self.data_from_env {
+            return Err(output::CliError::Output(
+                "--data and --archive: expected one source of data, found both".into(),
+            ));
         }
         if self.archive.is_none() {
             let given: Vec<&str> = [
@@ -131,16 +140,35 @@ impl DataArgs {
     }
 }
 
+/// Lists and tables of figures.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+enum ListFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// One record, or a report of problems.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
     Table,
     Json,
 }
 
+/// A result with a geometry (a route, a path).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GeoFormat {
+    Table,
+    Json,
+    Geojson,
+}
+
+/// A diff: figures and the ground that changed hands.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum DiffFormat {
     Table,
     Json,
+    Csv,
     Geojson,
 }
 
@@ -157,68 +185,95 @@ enum ExportFormat {
     Fgb,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum SeriesFormat {
-    Csv,
-    Json,
+/// Where a command's data goes.
+#[derive(clap::Args)]
+struct Output {
+    /// Write to this file (replaced atomically) instead of standard output;
+    /// - for standard output.
+    #[arg(short, long, value_name = "FILE", default_value = "-")]
+    output: PathBuf,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// List the dated snapshots of the dataset.
+    #[command(after_help = "Examples:
+  frontline snapshots
+  frontline snapshots --format csv -o snapshots.csv")]
     Snapshots {
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ListFormat,
+        #[command(flatten)]
+        output: Output,
     },
     /// Area held by each controller on a date (geodesic, km²).
+    #[command(after_help = "Examples:
+  frontline stats --at 1994-05-12
+  frontline stats --at 2022-10-01 --by-de-jure --format csv")]
     Stats {
         /// Date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         at: chrono::NaiveDate,
         /// Break each side's ground down by de jure territory (whose land it holds).
         #[arg(long)]
         by_de_jure: bool,
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ListFormat,
+        #[command(flatten)]
+        output: Output,
     },
     /// Who holds a point on a date, and whose territory it is.
+    #[command(after_help = "Examples:
+  frontline locate --place Shusha --at 2021-06-01
+  frontline locate --lat 39.8177 --lon 46.7528 --at 2023-09-21 --format json")]
     Locate {
         /// Latitude, degrees north.
         #[arg(
             long,
             requires = "lon",
             conflicts_with = "place",
-            allow_negative_numbers = true
+            allow_negative_numbers = true,
+            value_name = "DEGREES"
         )]
         lat: Option<f64>,
         /// Longitude, degrees east.
-        #[arg(long, requires = "lat", allow_negative_numbers = true)]
+        #[arg(
+            long,
+            requires = "lat",
+            allow_negative_numbers = true,
+            value_name = "DEGREES"
+        )]
         lon: Option<f64>,
         /// A bundled place by name, id or alias (e.g. Khankendi).
-        #[arg(long, required_unless_present = "lat")]
+        #[arg(long, required_unless_present = "lat", value_name = "NAME")]
         place: Option<String>,
         /// Date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         at: chrono::NaiveDate,
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ReportFormat,
+        #[command(flatten)]
+        output: Output,
     },
     /// Write a layer as it stands on a date: RFC 7946 GeoJSON, CSV with WKT,
     /// or FlatGeobuf (opens directly in QGIS, geopandas and DuckDB).
+    #[command(after_help = "Examples:
+  frontline export --at 2020-12-01 --layer zones -o zones.geojson
+  frontline export --at 2020-12-01 --layer routes -o routes.fgb
+  frontline export --at 2020-12-01 --format csv > zones.csv")]
     Export {
         /// Date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         at: chrono::NaiveDate,
-        /// zones, overlays, routes, places, de_jure or admin1.
-        #[arg(long, default_value = "zones", value_parser = layer)]
+        /// The layer to write.
+        #[arg(long, default_value = "zones", value_parser = layer_parser())]
         layer: Layer,
         /// Output format; by default from the file extension (.geojson, .json,
         /// .csv, .fgb; GeoJSON for standard output or a name without one).
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
-        /// Output file, or - for standard output.
-        #[arg(short, long, default_value = "-")]
-        output: PathBuf,
+        #[command(flatten)]
+        output: Output,
     },
     /// Every snapshot's zones in one file, each with valid_from and valid_to
     /// (exclusive; empty for the last), for time-enabled maps and range
@@ -238,47 +293,58 @@ enum Command {
     #[cfg(feature = "sql")]
     Sql(sql::SqlArgs),
     /// What changed hands between two dates (geodesic km² per transition).
+    #[command(after_help = "Examples:
+  frontline diff --from 1994-05-12 --to 2020-12-01 --by rayon
+  frontline diff --from 2020-09-26 --to 2020-12-01 --format geojson -o changes.geojson")]
     Diff {
         /// First date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         from: chrono::NaiveDate,
         /// Second date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         to: chrono::NaiveDate,
         /// Break each transition down by admin-1 unit.
         #[arg(long, value_parser = ["rayon"])]
         by: Option<String>,
         #[arg(long, value_enum, default_value = "table")]
         format: DiffFormat,
-        /// Output file, or - for standard output.
-        #[arg(short, long, default_value = "-")]
-        output: PathBuf,
+        #[command(flatten)]
+        output: Output,
     },
     /// Area per controller at every change of control between two dates.
+    #[command(after_help = "Examples:
+  frontline series --from 1994-05-12 --to 2023-12-31
+  frontline series --from 2020-09-26 --to 2020-12-01 --format table")]
     Series {
-        /// First date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        /// First date, YYYY-MM-DD (before the data: from its first date).
+        #[arg(long, value_parser = date, value_name = "DATE")]
         from: chrono::NaiveDate,
         /// Last date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         to: chrono::NaiveDate,
         #[arg(long, value_enum, default_value = "csv")]
-        format: SeriesFormat,
+        format: ListFormat,
+        #[command(flatten)]
+        output: Output,
     },
     /// Draw the control map on a date (--at), or the diff map between two
     /// dates (--from, --to), as SVG or PNG (chosen by the output's extension).
+    #[command(after_help = "Examples:
+  frontline render --at 2020-12-01 -o map.png
+  frontline render --at 2021-06-01 --bbox 46.2,39.4,47.0,40.0 -o zoom.svg
+  frontline render --from 1994-05-12 --to 2020-12-01 -o diff.png")]
     Render {
         /// Date of the map, YYYY-MM-DD.
-        #[arg(long, value_parser = date, required_unless_present_all = ["from", "to"], conflicts_with_all = ["from", "to"])]
+        #[arg(long, value_parser = date, value_name = "DATE", required_unless_present_all = ["from", "to"], conflicts_with_all = ["from", "to"])]
         at: Option<chrono::NaiveDate>,
         /// First date of a diff map.
-        #[arg(long, value_parser = date, requires = "to")]
+        #[arg(long, value_parser = date, value_name = "DATE", requires = "to")]
         from: Option<chrono::NaiveDate>,
         /// Second date of a diff map.
-        #[arg(long, value_parser = date, requires = "from")]
+        #[arg(long, value_parser = date, value_name = "DATE", requires = "from")]
         to: Option<chrono::NaiveDate>,
-        /// Output file: .svg or .png.
-        #[arg(short, long)]
+        /// Output file: .svg or .png (- for SVG on standard output).
+        #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
         #[command(flatten)]
         look: Look,
@@ -290,19 +356,21 @@ enum Command {
         bbox: Option<frontline_render::BBox>,
         /// Any PROJ string or EPSG code, e.g. EPSG:32638 (needs a build with
         /// `--features proj`); default: Lambert azimuthal equal-area centred on the map.
-        #[arg(long)]
+        #[arg(long, value_name = "PROJ")]
         projection: Option<String>,
     },
     /// Step chart of the area each side held over time, with the dated events.
+    #[command(after_help = "Examples:
+  frontline chart --from 1994-05-12 --to 2024-06-30 -o areas.svg")]
     Chart {
         /// First date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         from: chrono::NaiveDate,
         /// Last date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         to: chrono::NaiveDate,
-        /// Output file: .svg or .png.
-        #[arg(short, long)]
+        /// Output file: .svg or .png (- for SVG on standard output).
+        #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
         #[command(flatten)]
         look: Look,
@@ -317,69 +385,98 @@ enum Command {
     /// with the reason (and any extra fields) in `error`. An input that
     /// already has one of the added columns is refused. Gzip input is read
     /// decompressed.
-    #[command(group(clap::ArgGroup::new("when").required(true).args(["date_col", "at"])))]
+    #[command(
+        group(clap::ArgGroup::new("when").required(true).args(["date_col", "at"])),
+        after_help = "Examples:
+  frontline classify points.csv -o out.csv --date-col date
+  frontline classify sightings.geojson -o out.geojson --at 2021-06-01
+  cat points.csv | frontline classify - -o - --at 2021-06-01 > out.csv"
+    )]
     Classify {
         /// Input CSV or GeoJSON, or - for standard input.
+        #[arg(value_name = "INPUT")]
         input: PathBuf,
         /// Output, in the input's format, or - for standard output.
-        #[arg(short, long)]
+        #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
         /// Input format [default: from the extension: .geojson/.json, else csv].
         #[arg(long, value_enum)]
         input_format: Option<InputFormat>,
         /// CSV column holding latitudes.
-        #[arg(long, default_value = "lat")]
+        #[arg(long, default_value = "lat", value_name = "COLUMN")]
         lat_col: String,
         /// CSV column holding longitudes.
-        #[arg(long, default_value = "lon")]
+        #[arg(long, default_value = "lon", value_name = "COLUMN")]
         lon_col: String,
         /// Column (GeoJSON: property) holding each row's date (YYYY-MM-DD).
-        #[arg(long)]
+        #[arg(long, value_name = "COLUMN")]
         date_col: Option<String>,
-        /// One date for every row.
-        #[arg(long, value_parser = date)]
+        /// One date for every row, YYYY-MM-DD.
+        #[arg(long, value_parser = date, value_name = "DATE")]
         at: Option<chrono::NaiveDate>,
     },
     /// A route on a date: through whose ground it runs, whether it is open,
     /// its corridor share and its exposure to other sides' ground.
+    #[command(after_help = "Examples:
+  frontline route lachin-road-2022 --at 2023-01-15
+  frontline route lachin-road-2020 --at 2021-06-01 --format geojson -o road.geojson")]
     Route {
         /// Route id (see `frontline routes`).
+        #[arg(value_name = "ROUTE")]
         id: String,
         /// Date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         at: chrono::NaiveDate,
         /// Exposure: length within this many km of ground held by another side.
         #[arg(long, default_value_t = 2.0, value_name = "KM", allow_negative_numbers = true, value_parser = distance_km)]
         exposure_km: f64,
         #[arg(long, value_enum, default_value = "table")]
-        format: DiffFormat,
+        format: GeoFormat,
+        #[command(flatten)]
+        output: Output,
     },
     /// Can a traveller of one side get from one place to another on a date?
+    #[command(after_help = "Examples:
+  frontline reach --from Goris --to Stepanakert --at 2021-06-01 --as armenia
+  frontline reach --from Goris --to Stepanakert --at 2023-01-15 --as armenia --format json")]
     Reach {
         /// Start place (name, id or alias).
-        #[arg(long)]
+        #[arg(long, value_name = "PLACE")]
         from: String,
         /// End place.
-        #[arg(long)]
+        #[arg(long, value_name = "PLACE")]
         to: String,
         /// Date, YYYY-MM-DD.
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = date, value_name = "DATE")]
         at: chrono::NaiveDate,
         /// The traveller's side (a controller id, e.g. armenia).
         #[arg(long = "as", id = "traveller", value_name = "SIDE")]
         side: String,
         #[arg(long, value_enum, default_value = "table")]
-        format: DiffFormat,
+        format: GeoFormat,
+        #[command(flatten)]
+        output: Output,
     },
     /// List the routes with their validity and length.
+    #[command(after_help = "Examples:
+  frontline routes
+  frontline routes --format json")]
     Routes {
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ListFormat,
+        #[command(flatten)]
+        output: Output,
     },
-    /// Check a dataset: every file, feature, id, polygon and partition.
+    /// Check a dataset: every file, feature, id, polygon and partition
+    /// (exit code 1 when there are problems).
+    #[command(after_help = "Examples:
+  frontline validate
+  frontline validate --data tests/data/tiny --format json")]
     Validate {
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ReportFormat,
+        #[command(flatten)]
+        output: Output,
     },
     /// Serve the atlas over HTTP: the JSON API and the interactive page.
     #[cfg(feature = "serve")]
@@ -387,6 +484,35 @@ enum Command {
     /// Write the interactive page as one self-contained HTML file.
     #[cfg(feature = "serve")]
     Atlas(serve::AtlasArgs),
+    /// Print a completion script for a shell, made from these definitions.
+    #[command(after_help = "Examples:
+  frontline completions bash > ~/.local/share/bash-completion/completions/frontline
+  frontline completions zsh > ~/.zfunc/_frontline
+  frontline completions fish > ~/.config/fish/completions/frontline.fish
+  frontline completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff) of frontline, or of one of its commands.
+    #[command(after_help = "Examples:
+  frontline man > frontline.1 && man ./frontline.1
+  frontline man stats > frontline-stats.1")]
+    Man {
+        /// A command, for its own page (frontline-COMMAND).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
+}
+
+/// Shells `completions` writes for.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 /// Size and title of a picture.
@@ -418,8 +544,11 @@ fn date(text: &str) -> Result<chrono::NaiveDate, String> {
     parse_date(text).map_err(|e| e.to_string())
 }
 
-fn layer(text: &str) -> Result<Layer, String> {
-    text.parse().map_err(|e: frontline::Error| e.to_string())
+/// `--layer`: the library's layer names, listed in the help.
+fn layer_parser() -> impl clap::builder::TypedValueParser<Value = Layer> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Layer::ALL.map(|(name, _)| name))
+        .try_map(|name| name.parse::<Layer>())
 }
 
 /// On SIGINT or SIGTERM, removes the temp files of unfinished outputs, then
@@ -439,7 +568,8 @@ fn remove_temp_files_on_signals() {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    remove_temp_files_on_signals();
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(),
         Err(error) => {
@@ -483,70 +613,91 @@ fn main() -> ExitCode {
     }
 }
 
+/// The command line, noting where `--data` came from.
+fn parse() -> Result<Cli, clap::Error> {
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.data.data_from_env =
+        matches.value_source("data") == Some(clap::parser::ValueSource::EnvVariable);
+    Ok(cli)
+}
+
 fn run(cli: Cli) -> Result<ExitCode, output::CliError> {
-    cli.data.check()?;
-    if let (Command::Validate { format }, Some(dir)) = (&cli.command, &cli.data.archive) {
-        let reports = frontline::archive::validate_archive(dir, &cli.data.archive_options())?;
-        output::archive_validation(&reports, *format == Format::Json);
-        let bad = reports.iter().any(|r| !r.problems.is_empty());
-        return Ok(if bad {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        });
+    match &cli.command {
+        Command::Completions { shell } => {
+            print_or_write(Path::new("-"), &output::completions(*shell))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Man { command } => {
+            print_or_write(Path::new("-"), &output::man_page(command.as_deref())?)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
     }
-    if let Command::Validate { format } = cli.command {
-        let source = cli
-            .data
-            .data
-            .map_or(DataSource::Embedded, DataSource::Directory);
-        let report = Atlas::validate(source)?;
-        output::validation(&report, format == Format::Json);
-        return Ok(if report.is_ok() {
+    cli.data.check()?;
+    if let Command::Validate { format, output } = &cli.command {
+        let (text, ok) = if let Some(dir) = &cli.data.archive {
+            let reports = frontline::archive::validate_archive(dir, &cli.data.archive_options())?;
+            let ok = reports.iter().all(|r| r.problems.is_empty());
+            (output::archive_validation(&reports, *format)?, ok)
+        } else {
+            let source = cli
+                .data
+                .data
+                .clone()
+                .map_or(DataSource::Embedded, DataSource::Directory);
+            let report = Atlas::validate(source)?;
+            (output::validation(&report, *format)?, report.is_ok())
+        };
+        print_or_write(&output.output, text.as_bytes())?;
+        return Ok(if ok {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
         });
     }
     let atlas = std::sync::Arc::new(cli.data.open()?);
-    #[cfg(feature = "serve")]
-    let cli = match cli.command {
-        Command::Serve(args) => return serve::serve(atlas, &args),
-        other => Cli {
-            command: other,
-            data: cli.data,
-        },
-    };
-    let code = command(&atlas, cli.command)?;
-    output::notes(&atlas);
+    let quiet = cli.quiet;
+    let code = command(&atlas, cli.command, quiet)?;
+    if !quiet {
+        output::notes(&atlas);
+    }
     Ok(code)
 }
 
-fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, output::CliError> {
-    match command {
-        Command::Snapshots { format } => {
+fn command(
+    atlas: &std::sync::Arc<Atlas>,
+    command: Command,
+    quiet: bool,
+) -> Result<ExitCode, output::CliError> {
+    let (path, text) = match command {
+        Command::Snapshots { format, output } => {
             let snapshots = atlas.snapshots();
-            match format {
-                Format::Json => output::json(&snapshots),
-                Format::Table => {
+            let text = match format {
+                ListFormat::Json => output::json(&snapshots)?,
+                ListFormat::Csv => frontline::text::csv(&snapshots),
+                ListFormat::Table => {
                     let mut table = Table::new(["id", "from", "until", "label"]);
                     for s in &snapshots {
                         let until = s.until.map_or("-".to_owned(), |d| d.to_string());
                         table.row([s.id.clone(), s.date.to_string(), until, s.label.clone()]);
                     }
-                    table.print();
+                    table.render()
                 }
-            }
+            };
+            (output.output, text)
         }
         Command::Stats {
             at,
             by_de_jure: true,
             format,
+            output,
         } => {
             let rows = atlas.at(at)?.area_by_de_jure();
-            match format {
-                Format::Json => output::json(&rows),
-                Format::Table => {
+            let text = match format {
+                ListFormat::Json => output::json(&rows)?,
+                ListFormat::Csv => frontline::text::csv(&rows),
+                ListFormat::Table => {
                     let mut table = Table::new(["controller", "de jure", "km²"]);
                     for row in &rows {
                         table.row([
@@ -555,16 +706,21 @@ fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, 
                             format!("{:.1}", row.area_km2),
                         ]);
                     }
-                    table.print();
+                    table.render()
                 }
-            }
+            };
+            (output.output, text)
         }
-        Command::Stats { at, format, .. } => {
+        Command::Stats {
+            at, format, output, ..
+        } => {
             let stats = atlas.at(at)?.stats();
-            match format {
-                Format::Json => output::json(&stats),
-                Format::Table => output::stats_table(&stats),
-            }
+            let text = match format {
+                ListFormat::Json => output::json(&stats)?,
+                ListFormat::Csv => stats.to_csv(),
+                ListFormat::Table => output::stats_table(&stats),
+            };
+            (output.output, text)
         }
         Command::Locate {
             lat,
@@ -572,6 +728,7 @@ fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, 
             place,
             at,
             format,
+            output,
         } => {
             let point = match (place, lat, lon) {
                 (Some(name), _, _) => atlas.place(&name)?.point,
@@ -579,16 +736,17 @@ fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, 
                 _ => unreachable!("clap requires --place or both --lat and --lon"),
             };
             let location = atlas.locate(point, at)?;
-            match format {
-                Format::Json => output::json(&location),
-                Format::Table => output::location_table(&location),
-            }
+            let text = match format {
+                ReportFormat::Json => output::json(&location)?,
+                ReportFormat::Table => output::location_table(&location),
+            };
+            (output.output, text)
         }
         Command::Export {
             at,
             layer,
             format,
-            output: path,
+            output: Output { output: path },
         } => {
             if format.is_none() && parquet::is_parquet(&path) {
                 parquet::export(&atlas.at(at)?.export(layer), &path)?;
@@ -611,6 +769,7 @@ fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, 
                 _ => layer_name.into(),
             };
             print_or_write(&path, &export::encode(&collection, format, &name)?)?;
+            return Ok(ExitCode::SUCCESS);
         }
         Command::Timeline {
             format,
@@ -628,34 +787,48 @@ fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, 
                 None => output::export_format(&path)?,
             };
             print_or_write(&path, &export::encode(&collection, format, "zones")?)?;
+            return Ok(ExitCode::SUCCESS);
         }
         #[cfg(feature = "sql")]
-        Command::Sql(args) => sql::run(std::sync::Arc::clone(atlas), args)?,
+        Command::Sql(args) => {
+            sql::run(std::sync::Arc::clone(atlas), args)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Diff {
             from,
             to,
             by,
             format,
-            output: path,
+            output,
         } => {
             let mut diff = atlas.diff(from, to)?;
             if by.is_some() {
                 diff = diff.with_rayons(atlas);
             }
             let text = match format {
-                DiffFormat::Json => output::to_json(&diff),
-                DiffFormat::Geojson => diff.to_geojson().to_string(),
+                DiffFormat::Json => output::json(&diff)?,
+                DiffFormat::Csv => diff.to_csv(),
+                DiffFormat::Geojson => format!("{}\n", diff.to_geojson()),
                 DiffFormat::Table => output::diff_table(&diff),
             };
-            print_or_write(&path, format!("{}\n", text.trim_end()).as_bytes())?;
+            (output.output, text)
         }
-        Command::Series { from, to, format } => {
+        Command::Series {
+            from,
+            to,
+            format,
+            output,
+        } => {
             let series = atlas.series(from, to)?;
-            output::note_clamped(&series);
-            match format {
-                SeriesFormat::Json => output::json(&series.to_json()),
-                SeriesFormat::Csv => out!("{}", output::series_csv(&series)),
+            if !quiet {
+                output::note_clamped(&series);
             }
+            let text = match format {
+                ListFormat::Json => output::json(&series)?,
+                ListFormat::Csv => series.to_csv(),
+                ListFormat::Table => output::series_table(&series),
+            };
+            (output.output, text)
         }
         Command::Render {
             at,
@@ -681,6 +854,7 @@ fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, 
                 _ => unreachable!("clap requires --at or both --from and --to"),
             };
             output::picture(&path, svg)?;
+            return Ok(ExitCode::SUCCESS);
         }
         Command::Chart {
             from,
@@ -691,9 +865,12 @@ fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, 
             let mut options = frontline_render::ChartOptions::new().size(look.width, look.height);
             options.title = look.title;
             let series = atlas.series(from, to)?;
-            output::note_clamped(&series);
+            if !quiet {
+                output::note_clamped(&series);
+            }
             let svg = frontline_render::render_chart(&series, atlas, to, &options);
             output::picture(&path, svg)?;
+            return Ok(ExitCode::SUCCESS);
         }
         Command::Classify {
             input,
@@ -720,22 +897,27 @@ fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, 
             let summary = if parquet::is_parquet(&input) {
                 parquet::classify(atlas, &input, &path, &options)?
             } else {
-                output::classify(atlas, &input, &path, format, &options)?
+                output::classify(atlas, &input, &path, format, &options, quiet)?
             };
-            output::classify_summary(&summary);
+            if !quiet {
+                output::classify_summary(&summary);
+            }
+            return Ok(ExitCode::SUCCESS);
         }
         Command::Route {
             id,
             at,
             exposure_km,
             format,
+            output,
         } => {
             let report = atlas.route_report(&id, at, exposure_km)?;
-            match format {
-                DiffFormat::Json => output::json(&report),
-                DiffFormat::Geojson => outln!("{}", output::route_geojson(&report)),
-                DiffFormat::Table => output::route_table(&report),
-            }
+            let text = match format {
+                GeoFormat::Json => output::json(&report)?,
+                GeoFormat::Geojson => format!("{}\n", report.to_geojson()),
+                GeoFormat::Table => output::route_table(&report),
+            };
+            (output.output, text)
         }
         Command::Reach {
             from,
@@ -743,37 +925,63 @@ fn command(atlas: &std::sync::Arc<Atlas>, command: Command) -> Result<ExitCode, 
             at,
             side,
             format,
+            output,
         } => {
             let reach = atlas.reach(&from, &to, at, &side)?;
-            match format {
-                DiffFormat::Json => output::json(&reach),
-                DiffFormat::Geojson => outln!("{}", output::reach_geojson(&reach)),
-                DiffFormat::Table => output::reach_table(&reach),
-            }
+            let text = match format {
+                GeoFormat::Json => output::json(&reach)?,
+                GeoFormat::Geojson => format!("{}\n", reach.to_geojson()),
+                GeoFormat::Table => output::reach_table(&reach),
+            };
+            (output.output, text)
         }
-        Command::Routes { format } => match format {
-            Format::Json => output::json(&atlas.route_summaries()),
-            Format::Table => {
-                let mut table = Table::new(["id", "from", "until", "km", "name"]);
-                for r in atlas.routes() {
-                    let day =
-                        |d: Option<chrono::NaiveDate>| d.map_or("-".to_owned(), |d| d.to_string());
-                    table.row([
-                        r.id.clone(),
-                        day(r.validity.from),
-                        day(r.validity.to),
-                        format!("{:.1}", frontline::geometry::length_km(&r.line)),
-                        r.name.clone(),
-                    ]);
-                }
-                table.print();
-            }
-        },
-        Command::Validate { .. } => unreachable!("handled above"),
+        Command::Routes { format, output } => {
+            let routes = atlas.route_summaries();
+            let text = match format {
+                ListFormat::Json => output::json(&routes)?,
+                ListFormat::Csv => frontline::text::csv(&routes),
+                ListFormat::Table => output::routes_table(&routes),
+            };
+            (output.output, text)
+        }
+        Command::Validate { .. } | Command::Completions { .. } | Command::Man { .. } => {
+            unreachable!("handled before the data is opened")
+        }
         #[cfg(feature = "serve")]
-        Command::Serve(_) => unreachable!("handled in run, which owns the atlas"),
+        Command::Serve(args) => return serve::serve(std::sync::Arc::clone(atlas), &args),
         #[cfg(feature = "serve")]
-        Command::Atlas(args) => serve::write_atlas(atlas, &args)?,
-    }
+        Command::Atlas(args) => {
+            serve::write_atlas(atlas, &args)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
+    print_or_write(&path, text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn layer_values_come_from_the_library() {
+        let command = Cli::command();
+        let export = command.find_subcommand("export").unwrap();
+        let layer = export
+            .get_arguments()
+            .find(|a| a.get_id() == "layer")
+            .unwrap();
+        let values: Vec<String> = layer
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        let expected: Vec<&str> = Layer::ALL.iter().map(|(name, _)| *name).collect();
+        assert_eq!(values, expected);
+    }
 }

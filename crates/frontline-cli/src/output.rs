@@ -8,26 +8,10 @@ use frontline::validate::Report;
 use frontline::Location;
 use frontline::{Diff, Series};
 
-/// Writes to standard output. A reader that has gone (`| head`) ends the
-/// process quietly with success; any other failure ends it with the error.
-pub fn write_stdout(text: std::fmt::Arguments) {
-    if let Err(error) = std::io::stdout().lock().write_fmt(text) {
-        if error.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("error: standard output: {error}");
-        std::process::exit(2);
-    }
-}
-
-/// Pretty JSON on standard output.
-pub fn json<T: serde::Serialize>(value: &T) {
-    outln!("{}", to_json(value));
-}
-
-/// Pretty JSON text.
-pub fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).expect("results serialise to JSON")
+/// Pretty JSON with a final newline, as the library writes it for every
+/// front end.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, CliError> {
+    frontline::text::json(value).map_err(|e| CliError::Output(format!("JSON output: {e}")))
 }
 
 /// Writes `bytes`, exactly, to standard output for `-`, else to the file
@@ -63,10 +47,6 @@ impl Table {
         self.rows.push(cells.to_vec());
     }
 
-    pub fn print(&self) {
-        out!("{}", self.render());
-    }
-
     pub fn render(&self) -> String {
         let mut out = String::new();
         let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -93,8 +73,8 @@ impl Table {
     }
 }
 
-pub fn stats_table(stats: &Stats) {
-    outln!("{} (snapshot {})", stats.date, stats.snapshot);
+pub fn stats_table(stats: &Stats) -> String {
+    let mut out = format!("{} (snapshot {})\n", stats.date, stats.snapshot);
     let mut table = Table::new(["controller", "name", "area_km2"]);
     for c in &stats.controllers {
         table.row([c.id.clone(), c.name.clone(), format!("{:.1}", c.area_km2)]);
@@ -106,10 +86,11 @@ pub fn stats_table(stats: &Stats) {
             format!("{:.1}", o.area_km2),
         ]);
     }
-    table.print();
+    out.push_str(&table.render());
+    out
 }
 
-pub fn location_table(location: &Location) {
+pub fn location_table(location: &Location) -> String {
     let or_none = |value: &Option<String>| {
         value
             .clone()
@@ -133,15 +114,16 @@ pub fn location_table(location: &Location) {
         near(&location.nearest_other),
     ]);
     table.row(["nearest route".to_owned(), near(&location.nearest_route)]);
-    table.print();
+    table.render()
 }
 
-pub fn validation(report: &Report, as_json: bool) {
-    if as_json {
+pub fn validation(report: &Report, format: crate::ReportFormat) -> Result<String, CliError> {
+    if format == crate::ReportFormat::Json {
         return json(report);
     }
+    let mut out = String::new();
     for problem in &report.problems {
-        outln!("problem: {problem}");
+        out.push_str(&format!("problem: {problem}\n"));
     }
     let counts: Vec<String> = report
         .counts
@@ -149,22 +131,20 @@ pub fn validation(report: &Report, as_json: bool) {
         .map(|(layer, n)| format!("{n} {layer}"))
         .collect();
     if !counts.is_empty() {
-        outln!("read {}", counts.join(", "));
+        out.push_str(&format!("read {}\n", counts.join(", ")));
     }
     for p in &report.partitions {
-        outln!(
-            "snapshot {}: gaps {:.5} km², outside {:.5} km², overlaps {:.5} km²",
-            p.snapshot,
-            p.gap_km2,
-            p.outside_km2,
-            p.overlap_km2
-        );
+        out.push_str(&format!(
+            "snapshot {}: gaps {:.5} km², outside {:.5} km², overlaps {:.5} km²\n",
+            p.snapshot, p.gap_km2, p.outside_km2, p.overlap_km2
+        ));
     }
     if report.is_ok() {
-        outln!("ok: no problems");
+        out.push_str("ok: no problems\n");
     } else {
-        outln!("{} problem(s)", report.problems.len());
+        out.push_str(&format!("{} problem(s)\n", report.problems.len()));
     }
+    Ok(out)
 }
 
 pub fn diff_table(diff: &Diff) -> String {
@@ -194,21 +174,82 @@ pub fn diff_table(diff: &Diff) -> String {
     out
 }
 
-/// One row per date: `date,snapshot,<controller>...` in km².
-pub fn series_csv(series: &Series) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = ["date", "snapshot"]
+/// One row per date: date, snapshot and km² per controller.
+pub fn series_table(series: &Series) -> String {
+    let mut rows = vec![["date", "snapshot"]
         .into_iter()
         .map(str::to_owned)
-        .chain(series.controllers.iter().cloned());
-    writer.write_record(header).expect("writing to memory");
+        .chain(series.controllers.iter().cloned())
+        .collect::<Vec<_>>()];
     for row in &series.rows {
-        let cells = [row.date.to_string(), row.snapshot.clone()]
-            .into_iter()
-            .chain(row.areas_km2.iter().map(|a| format!("{a:.3}")));
-        writer.write_record(cells).expect("writing to memory");
+        rows.push(
+            [row.date.to_string(), row.snapshot.clone()]
+                .into_iter()
+                .chain(row.areas_km2.iter().map(|a| format!("{a:.1}")))
+                .collect(),
+        );
     }
-    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of UTF-8 fields")
+    Table { rows }.render()
+}
+
+/// The routes with validity and length.
+pub fn routes_table(routes: &[frontline::route::RouteSummary]) -> String {
+    let day = |d: Option<chrono::NaiveDate>| d.map_or("-".to_owned(), |d| d.to_string());
+    let mut table = Table::new(["id", "from", "until", "km", "name"]);
+    for r in routes {
+        table.row([
+            r.id.clone(),
+            day(r.valid_from),
+            day(r.valid_to),
+            format!("{:.1}", r.length_km),
+            r.name.clone(),
+        ]);
+    }
+    table.render()
+}
+
+/// The completion script for `shell`, from the command's definitions.
+pub fn completions(shell: crate::Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    let shell = match shell {
+        crate::Shell::Bash => Shell::Bash,
+        crate::Shell::Zsh => Shell::Zsh,
+        crate::Shell::Fish => Shell::Fish,
+        crate::Shell::Powershell => Shell::PowerShell,
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut crate::Cli::command(), "frontline", &mut script);
+    script
+}
+
+/// The roff manual page of `frontline`, or of one of its commands
+/// (`frontline-COMMAND`).
+pub fn man_page(command: Option<&str>) -> Result<Vec<u8>, CliError> {
+    use clap::CommandFactory;
+    let mut cli = crate::Cli::command();
+    // Propagates the global options and the version to the commands.
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => {
+            let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+            let Some(sub) = cli.find_subcommand(name) else {
+                return Err(CliError::Output(format!(
+                    "man: unknown command {name:?}: expected one of {}",
+                    names.join(", ")
+                )));
+            };
+            let title = format!("frontline-{}", sub.get_name());
+            sub.clone().name(title.clone()).display_name(title)
+        }
+    };
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page)
+        .source(format!("frontline {}", env!("CARGO_PKG_VERSION")))
+        .render(&mut roff)
+        .map_err(|e| CliError::Output(format!("man page: {e}")))?;
+    Ok(roff)
 }
 
 /// Says on standard error that a series starts later than asked.
@@ -235,9 +276,12 @@ pub fn notes(atlas: &frontline::Atlas) {
     }
 }
 
-pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: bool) {
-    if as_json {
-        return json(&reports);
+pub fn archive_validation(
+    reports: &[frontline::archive::FileReport],
+    format: crate::ReportFormat,
+) -> Result<String, CliError> {
+    if format == crate::ReportFormat::Json {
+        return json(reports);
     }
     let mut table = Table::new([
         "file", "date", "features", "area_km2", "repairs", "problems",
@@ -253,26 +297,27 @@ pub fn archive_validation(reports: &[frontline::archive::FileReport], as_json: b
             r.problems.len().to_string(),
         ]);
     }
-    table.print();
+    let mut out = table.render();
     for r in reports {
         for repair in &r.repairs {
-            outln!("repaired: {repair}");
+            out.push_str(&format!("repaired: {repair}\n"));
         }
         for problem in &r.problems {
-            outln!("problem: {problem}");
+            out.push_str(&format!("problem: {problem}\n"));
         }
         for warning in &r.warnings {
-            outln!("warning: {warning}");
+            out.push_str(&format!("warning: {warning}\n"));
         }
     }
     let bad = reports.iter().filter(|r| !r.problems.is_empty()).count();
     let odd = reports.iter().filter(|r| !r.warnings.is_empty()).count();
-    outln!(
-        "{} file(s), {} with problems, {} with warnings",
+    out.push_str(&format!(
+        "{} file(s), {} with problems, {} with warnings\n",
         reports.len(),
         bad,
         odd
-    );
+    ));
+    Ok(out)
 }
 
 /// Any error a command can end with; printed as one line.
@@ -375,9 +420,10 @@ pub fn classify(
     output: &Path,
     format: frontline::classify::InputFormat,
     options: &frontline::classify::ClassifyOptions,
+    quiet: bool,
 ) -> Result<frontline::classify::Summary, CliError> {
     use std::io::IsTerminal;
-    let bar = std::io::stderr().is_terminal().then(|| {
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {human_pos} rows, {per_sec}")
@@ -508,9 +554,9 @@ pub fn classify_summary(summary: &frontline::classify::Summary) {
     );
 }
 
-pub fn route_table(report: &frontline::route::RouteReport) {
-    outln!(
-        "{} on {}: {:.1} km, {:?}{}",
+pub fn route_table(report: &frontline::route::RouteReport) -> String {
+    let mut out = format!(
+        "{} on {}: {:.1} km, {:?}{}\n",
         report.id,
         report.date,
         report.length_km,
@@ -522,13 +568,12 @@ pub fn route_table(report: &frontline::route::RouteReport) {
         }
     );
     if let Some(share) = report.in_corridor_share {
-        outln!("in its corridor: {:.1} %", share * 100.0);
+        out.push_str(&format!("in its corridor: {:.1} %\n", share * 100.0));
     }
-    outln!(
-        "within {} km of another side's ground: {:.1} km",
-        report.exposure_within_km,
-        report.exposure_km
-    );
+    out.push_str(&format!(
+        "within {} km of another side's ground: {:.1} km\n",
+        report.exposure_within_km, report.exposure_km
+    ));
     let mut table = Table::new(["from_km", "km", "controller", "de_jure", "overlays"]);
     for s in &report.segments {
         table.row([
@@ -539,52 +584,34 @@ pub fn route_table(report: &frontline::route::RouteReport) {
             s.overlays.join(", "),
         ]);
     }
-    table.print();
+    out.push_str(&table.render());
+    out
 }
 
-pub fn route_geojson(report: &frontline::route::RouteReport) -> String {
-    let features: Vec<serde_json::Value> = report
-        .segments
-        .iter()
-        .map(|s| {
-            let coords: Vec<[f64; 2]> = s.line.0.iter().map(|c| [c.x, c.y]).collect();
-            serde_json::json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": {"route": report.id, "date": report.date, "controller": s.controller, "de_jure": s.de_jure, "overlays": s.overlays, "length_km": s.length_km, "from_km": s.from_km, "status": report.status}})
-        })
-        .collect();
-    serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
-}
-
-pub fn reach_table(reach: &frontline::reach::Reach) {
+pub fn reach_table(reach: &frontline::reach::Reach) -> String {
+    let mut out = String::new();
     if reach.reachable {
-        outln!(
-            "{} → {} on {} for {}: reachable, {:.1} km",
+        out.push_str(&format!(
+            "{} → {} on {} for {}: reachable, {:.1} km\n",
             reach.from,
             reach.to,
             reach.date,
             reach.side,
             reach.length_km.unwrap_or(0.0)
-        );
-        outln!("via: {}", reach.path.join(" → "));
+        ));
+        out.push_str(&format!("via: {}\n", reach.path.join(" → ")));
     } else {
-        outln!(
-            "{} → {} on {} for {}: not reachable",
-            reach.from,
-            reach.to,
-            reach.date,
-            reach.side
-        );
-        outln!("why: {}", reach.reason.clone().unwrap_or_default());
+        out.push_str(&format!(
+            "{} → {} on {} for {}: not reachable\n",
+            reach.from, reach.to, reach.date, reach.side
+        ));
+        out.push_str(&format!(
+            "why: {}\n",
+            reach.reason.clone().unwrap_or_default()
+        ));
         if !reach.path.is_empty() {
-            outln!("the road there: {}", reach.path.join(" → "));
+            out.push_str(&format!("the road there: {}\n", reach.path.join(" → ")));
         }
     }
-}
-
-pub fn reach_geojson(reach: &frontline::reach::Reach) -> String {
-    let coords: Vec<Vec<[f64; 2]>> = reach
-        .lines
-        .iter()
-        .map(|l| l.0.iter().map(|c| [c.x, c.y]).collect())
-        .collect();
-    serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": coords}, "properties": {"from": reach.from, "to": reach.to, "date": reach.date, "side": reach.side, "reachable": reach.reachable, "length_km": reach.length_km, "path": reach.path, "reason": reach.reason}}]}).to_string()
+    out
 }

@@ -414,7 +414,7 @@ async fn series(
             .atlas
             .series(from, to)
             .map_err(|e| ApiError::from_library("from/to", e))?;
-        Ok(Answer::json(&series.to_json()))
+        Ok(Answer::json(&series))
     })
     .await
 }

@@ -225,7 +225,7 @@ pub fn page_bundle(
         "snapshots": in_span,
         "events": events,
         "changes": changes,
-        "series": series.to_json(),
+        "series": series,
         "layers": {
             "de_jure": layer(Layer::DeJure, "de_jure"),
             "admin1": layer(Layer::Admin1, "admin1"),

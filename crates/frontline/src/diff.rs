@@ -207,6 +207,51 @@ pub fn diff_snapshots(
 }
 
 impl Diff {
+    /// The transitions as CSV: `from,to,rayon,area_km2`, one row per
+    /// transition (empty `rayon`), followed by its parts per admin-1 unit
+    /// when [`Diff::with_rayons`] filled them; then one row per controller
+    /// for its unchanged ground (`from` = `to`). km² to three decimals.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let diff = atlas.diff(parse_date("2020-09-26")?, parse_date("2020-12-01")?)?;
+    /// let csv = diff.to_csv();
+    /// assert!(csv.starts_with("from,to,rayon,area_km2\n"));
+    /// assert!(csv.contains("\nnkr,azerbaijan,,"));
+    /// assert!(csv.contains("\nnkr,nkr,,"));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn to_csv(&self) -> String {
+        let header = ["from", "to", "rayon", "area_km2"]
+            .map(str::to_owned)
+            .to_vec();
+        let mut records = vec![header];
+        for t in &self.transitions {
+            let row = |rayon: &str, km2: f64| {
+                vec![
+                    t.from.clone(),
+                    t.to.clone(),
+                    rayon.to_owned(),
+                    format!("{km2:.3}"),
+                ]
+            };
+            records.push(row("", t.area_km2));
+            for part in t.by_rayon.iter().flatten() {
+                records.push(row(&part.rayon, part.area_km2));
+            }
+        }
+        for u in &self.unchanged {
+            records.push(vec![
+                u.controller.clone(),
+                u.controller.clone(),
+                String::new(),
+                format!("{:.3}", u.area_km2),
+            ]);
+        }
+        crate::text::csv_records(records)
+    }
+
     /// Fills each transition's `by_rayon` with its area per admin-1 unit
     /// (units it does not touch are left out).
     pub fn with_rayons(mut self, atlas: &Atlas) -> Diff {

@@ -206,7 +206,10 @@ pub(crate) fn areal<const N: usize>(
     )
 }
 
-fn feature<const N: usize>(geometry: Geometry<f64>, properties: [(&str, JsonValue); N]) -> Feature {
+pub(crate) fn feature<const N: usize>(
+    geometry: Geometry<f64>,
+    properties: [(&str, JsonValue); N],
+) -> Feature {
     let properties: JsonObject = properties
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

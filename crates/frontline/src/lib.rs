@@ -62,6 +62,7 @@ pub mod route;
 pub mod series;
 pub mod source;
 pub mod stats;
+pub mod text;
 pub mod validate;
 
 // The foreign crates whose types the API takes and returns, so users need

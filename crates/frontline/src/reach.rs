@@ -44,6 +44,43 @@ pub struct Reach {
     pub lines: Vec<LineString<f64>>,
 }
 
+impl Reach {
+    /// The path as an RFC 7946 FeatureCollection of one MultiLineString
+    /// feature with `from`, `to`, `date`, `side`, `reachable`, `length_km`,
+    /// `path` and `reason` (what `frontline reach --format geojson` prints).
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let reach = atlas.reach("Goris", "Stepanakert", parse_date("2021-06-01")?, "armenia")?;
+    /// let collection = reach.to_geojson();
+    /// let properties = collection.features[0].properties.as_ref().unwrap();
+    /// assert_eq!(properties["reachable"], true);
+    /// assert_eq!(properties["to"], "stepanakert");
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn to_geojson(&self) -> geojson::FeatureCollection {
+        let feature = crate::export::feature(
+            geo::Geometry::MultiLineString(geo::MultiLineString(self.lines.clone())),
+            [
+                ("from", self.from.as_str().into()),
+                ("to", self.to.as_str().into()),
+                ("date", self.date.to_string().into()),
+                ("side", self.side.as_str().into()),
+                ("reachable", self.reachable.into()),
+                ("length_km", self.length_km.into()),
+                ("path", self.path.clone().into()),
+                ("reason", self.reason.clone().into()),
+            ],
+        );
+        geojson::FeatureCollection {
+            bbox: None,
+            features: vec![feature],
+            foreign_members: None,
+        }
+    }
+}
+
 struct Edge {
     route: String,
     line: LineString<f64>,

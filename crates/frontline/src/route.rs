@@ -120,17 +120,63 @@ pub struct RouteReport {
     pub segments: Vec<Segment>,
 }
 
-/// One line of the route list: a route's id, name, validity, corridor and
-/// geodesic length (what `frontline routes` and `/api/routes` print).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+impl RouteReport {
+    /// The segments as an RFC 7946 FeatureCollection: one LineString feature
+    /// per segment with `route`, `date`, `controller`, `de_jure`, `overlays`,
+    /// `length_km`, `from_km` and `status` (what `frontline route --format
+    /// geojson` prints).
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let report = atlas.route_report("lachin-road-2022", parse_date("2023-01-15")?, 2.0)?;
+    /// let collection = report.to_geojson();
+    /// assert_eq!(collection.features.len(), report.segments.len());
+    /// let first = collection.features[0].properties.as_ref().unwrap();
+    /// assert_eq!(first["status"], "blockaded");
+    /// assert_eq!(first["route"], "lachin-road-2022");
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn to_geojson(&self) -> geojson::FeatureCollection {
+        let status = serde_json::to_value(self.status).unwrap_or_default();
+        let features = self
+            .segments
+            .iter()
+            .map(|s| {
+                crate::export::feature(
+                    geo::Geometry::LineString(s.line.clone()),
+                    [
+                        ("route", self.id.as_str().into()),
+                        ("date", self.date.to_string().into()),
+                        ("controller", s.controller.clone().into()),
+                        ("de_jure", s.de_jure.clone().into()),
+                        ("overlays", s.overlays.clone().into()),
+                        ("length_km", s.length_km.into()),
+                        ("from_km", s.from_km.into()),
+                        ("status", status.clone()),
+                    ],
+                )
+            })
+            .collect();
+        geojson::FeatureCollection {
+            bbox: None,
+            features,
+            foreign_members: None,
+        }
+    }
+}
+
+/// One route as listed by [`Atlas::route_summaries`]: id, name, validity,
+/// corridor and length.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RouteSummary {
     /// Route id.
     pub id: String,
     /// Display name.
     pub name: String,
-    /// First day it exists.
+    /// First day it exists (`None`: always).
     pub valid_from: Option<NaiveDate>,
-    /// First day it no longer exists.
+    /// First day it no longer exists (`None`: still).
     pub valid_to: Option<NaiveDate>,
     /// Id of the corridor overlay it is the centre line of.
     pub corridor: Option<String>,
@@ -138,26 +184,37 @@ pub struct RouteSummary {
     pub length_km: f64,
 }
 
-impl Atlas {
-    /// The route with this id.
-    pub fn route(&self, id: &str) -> Result<&Route> {
-        self.routes()
-            .iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| Error::UnknownId {
-                kind: "route",
-                id: id.to_owned(),
-                suggestions: self.routes().iter().map(|r| r.id.clone()).collect(),
-            })
+impl crate::text::CsvRow for RouteSummary {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "name",
+        "valid_from",
+        "valid_to",
+        "corridor",
+        "length_km",
+    ];
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.name.clone(),
+            crate::text::day(self.valid_from),
+            crate::text::day(self.valid_to),
+            self.corridor.clone().unwrap_or_default(),
+            format!("{:.3}", self.length_km),
+        ]
     }
+}
 
-    /// Every route of the dataset, in dataset order, with its length.
+impl Atlas {
+    /// Every route with its validity and geodesic length, in dataset order
+    /// (what `frontline routes` lists).
     ///
     /// ```
     /// let atlas = frontline::Atlas::embedded()?;
     /// let routes = atlas.route_summaries();
-    /// let lachin = routes.iter().find(|r| r.id == "lachin-road-2022").unwrap();
-    /// assert!(lachin.length_km > 10.0);
+    /// let road = routes.iter().find(|r| r.id == "lachin-road-2022").unwrap();
+    /// assert!(road.length_km > 10.0, "{}", road.length_km);
+    /// assert_eq!(road.valid_from, Some(frontline::parse_date("2022-08-30")?));
     /// # Ok::<(), frontline::Error>(())
     /// ```
     pub fn route_summaries(&self) -> Vec<RouteSummary> {
@@ -172,6 +229,18 @@ impl Atlas {
                 length_km: length_km(&r.line),
             })
             .collect()
+    }
+
+    /// The route with this id.
+    pub fn route(&self, id: &str) -> Result<&Route> {
+        self.routes()
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| Error::UnknownId {
+                kind: "route",
+                id: id.to_owned(),
+                suggestions: self.routes().iter().map(|r| r.id.clone()).collect(),
+            })
     }
 
     /// A route on a date: segments, km per controller, corridor share,

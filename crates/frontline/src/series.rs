@@ -19,7 +19,24 @@ pub struct SeriesRow {
 }
 
 /// Areas per controller over an interval.
+///
+/// As JSON (serde), each row keys its areas by controller id, the form the
+/// `frontline series --format json` command prints:
+///
+/// ```
+/// use frontline::{Atlas, parse_date};
+/// let atlas = Atlas::embedded()?;
+/// let series = atlas.series(parse_date("2023-01-01")?, parse_date("2023-12-31")?)?;
+/// let json: serde_json::Value = serde_json::to_value(&series)?;
+/// assert_eq!(json["controllers"][0], "armenia");
+/// assert_eq!(json["rows"][0]["snapshot"], "2022-09-13");
+/// assert!(json["rows"][0]["areas_km2"]["nkr"].as_f64().unwrap() > 2900.0);
+/// let back: frontline::Series = serde_json::from_value(json)?;
+/// assert_eq!(back, series);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "SeriesJson", try_from = "SeriesJson")]
 #[non_exhaustive]
 pub struct Series {
     /// Controller ids, the column order of every row.
@@ -28,8 +45,123 @@ pub struct Series {
     pub rows: Vec<SeriesRow>,
     /// The start asked for, when it was before the first snapshot: the
     /// series then starts on the first snapshot's date instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub clamped_from: Option<NaiveDate>,
+}
+
+/// [`Series`] as JSON: areas keyed by controller id.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SeriesJson {
+    controllers: Vec<String>,
+    rows: Vec<SeriesRowJson>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    clamped_from: Option<NaiveDate>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SeriesRowJson {
+    date: NaiveDate,
+    snapshot: String,
+    // In the order of `controllers` (serde_json keeps the order).
+    areas_km2: serde_json::Map<String, serde_json::Value>,
+}
+
+impl From<Series> for SeriesJson {
+    fn from(series: Series) -> Self {
+        let rows = series
+            .rows
+            .into_iter()
+            .map(|row| SeriesRowJson {
+                date: row.date,
+                snapshot: row.snapshot,
+                areas_km2: series
+                    .controllers
+                    .iter()
+                    .cloned()
+                    .zip(row.areas_km2.into_iter().map(serde_json::Value::from))
+                    .collect(),
+            })
+            .collect();
+        SeriesJson {
+            controllers: series.controllers,
+            rows,
+            clamped_from: series.clamped_from,
+        }
+    }
+}
+
+impl TryFrom<SeriesJson> for Series {
+    type Error = String;
+
+    fn try_from(json: SeriesJson) -> std::result::Result<Self, String> {
+        let rows = json
+            .rows
+            .into_iter()
+            .map(|row| {
+                if row.areas_km2.len() != json.controllers.len() {
+                    return Err(format!(
+                        "series row {}: {} areas for {} controllers",
+                        row.date,
+                        row.areas_km2.len(),
+                        json.controllers.len()
+                    ));
+                }
+                let areas_km2 = json
+                    .controllers
+                    .iter()
+                    .map(|id| match row.areas_km2.get(id) {
+                        Some(serde_json::Value::Number(km2)) => {
+                            Ok(km2.as_f64().unwrap_or(f64::NAN))
+                        }
+                        // Non-finite areas are written as null.
+                        Some(serde_json::Value::Null) => Ok(f64::NAN),
+                        _ => Err(format!(
+                            "series row {}: expected a number of km² for controller {id:?}",
+                            row.date
+                        )),
+                    })
+                    .collect::<std::result::Result<_, _>>()?;
+                Ok(SeriesRow {
+                    date: row.date,
+                    snapshot: row.snapshot,
+                    areas_km2,
+                })
+            })
+            .collect::<std::result::Result<_, String>>()?;
+        Ok(Series {
+            controllers: json.controllers,
+            rows,
+            clamped_from: json.clamped_from,
+        })
+    }
+}
+
+impl Series {
+    /// The series as CSV: a header `date,snapshot,<controller id>...`, then
+    /// one row per date with the areas in km² to three decimals (the form
+    /// `frontline series` prints).
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let csv = atlas.series(parse_date("2023-01-01")?, parse_date("2023-12-31")?)?.to_csv();
+    /// let header = csv.lines().next().unwrap();
+    /// assert!(header.starts_with("date,snapshot,armenia,"), "{header}");
+    /// assert!(csv.lines().nth(1).unwrap().starts_with("2023-01-01,2022-09-13,"));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn to_csv(&self) -> String {
+        let header = ["date", "snapshot"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(self.controllers.iter().cloned());
+        let rows = self.rows.iter().map(|row| {
+            [row.date.to_string(), row.snapshot.clone()]
+                .into_iter()
+                .chain(row.areas_km2.iter().map(|a| format!("{a:.3}")))
+                .collect::<Vec<_>>()
+        });
+        crate::text::csv_records(std::iter::once(header.collect()).chain(rows))
+    }
 }
 
 impl Series {
@@ -118,38 +250,5 @@ impl Atlas {
             rows,
             clamped_from,
         })
-    }
-}
-
-impl Series {
-    /// The series as JSON for readers that look areas up by controller:
-    /// `{"controllers": [...], "rows": [{"date", "snapshot", "areas_km2":
-    /// {controller: km²}}]}`. The CLI's `series --format json` and the
-    /// server's `/api/series` both print this value.
-    ///
-    /// ```
-    /// use frontline::{Atlas, parse_date};
-    /// let atlas = Atlas::embedded()?;
-    /// let series = atlas.series(parse_date("2020-11-19")?, parse_date("2020-11-21")?)?;
-    /// let json = series.to_json();
-    /// assert_eq!(json["rows"][0]["date"], "2020-11-19");
-    /// assert!(json["rows"][0]["areas_km2"]["nkr"].as_f64().unwrap() > 3000.0);
-    /// # Ok::<(), frontline::Error>(())
-    /// ```
-    pub fn to_json(&self) -> serde_json::Value {
-        let rows: Vec<serde_json::Value> = self
-            .rows
-            .iter()
-            .map(|row| {
-                let areas: serde_json::Map<String, serde_json::Value> = self
-                    .controllers
-                    .iter()
-                    .cloned()
-                    .zip(row.areas_km2.iter().map(|&a| a.into()))
-                    .collect();
-                serde_json::json!({"date": row.date, "snapshot": row.snapshot, "areas_km2": areas})
-            })
-            .collect();
-        serde_json::json!({"controllers": self.controllers, "rows": rows})
     }
 }

@@ -56,6 +56,43 @@ pub struct DeJureArea {
     pub area_km2: f64,
 }
 
+impl Stats {
+    /// The areas as CSV: `kind,id,name,area_km2`, a `controller` row per
+    /// controller, then an `overlay` row per overlay (no name), km² to three
+    /// decimals.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let csv = atlas.at(parse_date("2021-06-01")?)?.stats().to_csv();
+    /// assert!(csv.starts_with("kind,id,name,area_km2\ncontroller,armenia,Armenia,"));
+    /// assert!(csv.contains("\noverlay,"));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn to_csv(&self) -> String {
+        let header = ["kind", "id", "name", "area_km2"]
+            .map(str::to_owned)
+            .to_vec();
+        let controllers = self.controllers.iter().map(|c| {
+            vec![
+                "controller".to_owned(),
+                c.id.clone(),
+                c.name.clone(),
+                format!("{:.3}", c.area_km2),
+            ]
+        });
+        let overlays = self.overlays.iter().map(|o| {
+            vec![
+                "overlay".to_owned(),
+                o.id.clone(),
+                String::new(),
+                format!("{:.3}", o.area_km2),
+            ]
+        });
+        crate::text::csv_records(std::iter::once(header).chain(controllers).chain(overlays))
+    }
+}
+
 impl View<'_> {
     /// Each controller's ground broken down by de jure territory: who holds
     /// how much of whose land. Pairs with no ground are left out; rows come
