@@ -288,7 +288,9 @@ fn classify_batch(
         }
     }
     let mut located = vec![Err(RecordError::BadCoordinate); records.len()];
-    atlas.locate_many(&records, &mut located);
+    atlas
+        .locate_many(&records, &mut located)
+        .expect("one answer slot per record");
     let mut controller = StringBuilder::with_capacity(rows, rows * 8);
     let mut de_jure = StringBuilder::with_capacity(rows, rows * 8);
     let mut rayon = StringBuilder::with_capacity(rows, rows * 8);

@@ -264,7 +264,9 @@ impl LocateUdf {
             let index = LocateIndex::new(&view);
             found.clear();
             found.resize(points.len(), None);
-            index.controllers_into(points, &mut found);
+            index
+                .controllers_into(points, &mut found)
+                .expect("one answer slot per point");
             for (&row, controller) in rows.iter().zip(&found) {
                 answers[row as usize] = controller.map(|c| c.id.as_str());
             }
@@ -294,7 +296,9 @@ impl LocateUdf {
             }
         }
         let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
-        atlas.locate_many(&records, &mut out);
+        atlas
+            .locate_many(&records, &mut out)
+            .expect("one answer slot per record");
         let mut by_row = vec![None; batch.rows];
         for (&row, located) in rows.iter().zip(out) {
             by_row[row] = located.ok();

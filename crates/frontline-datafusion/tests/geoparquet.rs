@@ -181,7 +181,7 @@ fn direct(
     records: &[(f64, f64, chrono::NaiveDate)],
 ) -> Vec<Option<(Option<String>, Option<String>)>> {
     let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
-    atlas.locate_many(records, &mut out);
+    atlas.locate_many(records, &mut out).unwrap();
     out.iter()
         .map(|l| {
             l.as_ref().ok().map(|l| {

@@ -206,7 +206,7 @@ fn direct_counts(
         })
         .collect();
     let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
-    atlas.locate_many(&records, &mut out);
+    atlas.locate_many(&records, &mut out).unwrap();
     for located in &out {
         let located = located.as_ref().ok();
         let controller = located.and_then(|l| l.controller()).map(str::to_owned);

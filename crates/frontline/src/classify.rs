@@ -39,6 +39,8 @@ use crate::atlas::Atlas;
 use crate::error::{Error, Problem, Result};
 use crate::index::LocationRef;
 
+mod lines;
+
 /// Rows read, classified in parallel, and written per chunk.
 pub const CHUNK_ROWS: usize = 16_384;
 
@@ -242,9 +244,142 @@ pub fn classify_csv<R: Read + Send, W: Write>(
     options: &ClassifyOptions,
     mut progress: impl FnMut(u64),
 ) -> Result<Summary> {
-    // Reading failed (kind kept, the CSV reader's error as its source), or
-    // the CSV itself is malformed.
-    let io = |e: csv::Error| match e.kind() {
+    let input = text_of(input).map_err(|source| Error::Io {
+        path: CSV_INPUT.into(),
+        source,
+    })?;
+    let read_error = |source: std::io::Error| Error::Io {
+        path: CSV_INPUT.into(),
+        source,
+    };
+    let mut output = output;
+    let mut summary = Summary::default();
+    // Quote-free text goes the fast way, block by block, from the start;
+    // text with quotes or CRs goes through the `csv` reader from the first
+    // block that has one.
+    let mut blocks = lines::Blocks::new(input);
+    let first = blocks.next(Vec::new()).map_err(read_error)?;
+    let (block, rows_start, columns) = match first {
+        Some(lines::Block::Lines(block)) => match lines::header(&block) {
+            Some((header, rows_start)) => {
+                let columns = columns_of(&header, options, &mut output)?;
+                (block, rows_start, columns)
+            }
+            None => {
+                let rest = std::io::Cursor::new(block).chain(blocks.into_input());
+                return classify_quoted(atlas, rest, output, options, progress);
+            }
+        },
+        Some(lines::Block::Quoted(block)) => {
+            let rest = std::io::Cursor::new(block).chain(blocks.into_input());
+            return classify_quoted(atlas, rest, output, options, progress);
+        }
+        None => return classify_quoted(atlas, std::io::empty(), output, options, progress),
+    };
+    let written = |source: std::io::Error| Error::Io {
+        path: CSV_OUTPUT.into(),
+        source,
+    };
+    summary.merge(
+        lines::classify_block(atlas, &block[rows_start..], &columns, &mut output)
+            .map_err(written)?,
+    );
+    progress(summary.rows);
+    // A reader thread fills the next block while this one classifies.
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<std::io::Result<lines::Block>>(1);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let _ = empty_tx.send(block);
+    let _ = empty_tx.send(Vec::new());
+    let (quoted, blocks) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            while let Ok(buffer) = empty_rx.recv() {
+                let next = match blocks.next(buffer) {
+                    Ok(None) => break,
+                    Ok(Some(block)) => Ok(block),
+                    Err(e) => Err(e),
+                };
+                let last = !matches!(next, Ok(lines::Block::Lines(_)));
+                if full_tx.send(next).is_err() || last {
+                    break;
+                }
+            }
+            blocks
+        });
+        let (full_rx, empty_tx) = (full_rx, empty_tx);
+        let mut quoted = None;
+        while let Ok(next) = full_rx.recv() {
+            match next.map_err(read_error)? {
+                lines::Block::Lines(block) => {
+                    summary.merge(
+                        lines::classify_block(atlas, &block, &columns, &mut output)
+                            .map_err(written)?,
+                    );
+                    progress(summary.rows);
+                    let _ = empty_tx.send(block);
+                }
+                lines::Block::Quoted(block) => {
+                    quoted = Some(block);
+                    break;
+                }
+            }
+        }
+        drop(empty_tx);
+        let blocks = reader.join().expect("the reader thread does not panic");
+        Ok::<_, Error>((quoted, blocks))
+    })?;
+    if let Some(block) = quoted {
+        let rest = std::io::Cursor::new(block).chain(blocks.into_input());
+        let reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(rest);
+        classify_records(
+            atlas,
+            reader,
+            &mut output,
+            &columns,
+            &mut summary,
+            &mut progress,
+        )?;
+    }
+    output.flush().map_err(written)?;
+    Ok(summary)
+}
+
+/// [`classify_csv`] through the `csv` reader from the header on.
+fn classify_quoted<R: Read + Send, W: Write>(
+    atlas: &Atlas,
+    input: R,
+    mut output: W,
+    options: &ClassifyOptions,
+    mut progress: impl FnMut(u64),
+) -> Result<Summary> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(input);
+    let header = reader.byte_headers().map_err(csv_input_error)?.clone();
+    let columns = columns_of(&header, options, &mut output)?;
+    let mut summary = Summary::default();
+    classify_records(
+        atlas,
+        reader,
+        &mut output,
+        &columns,
+        &mut summary,
+        &mut progress,
+    )?;
+    output.flush().map_err(|source| Error::Io {
+        path: CSV_OUTPUT.into(),
+        source,
+    })?;
+    Ok(summary)
+}
+
+/// Reading failed (kind kept, the CSV reader's error as its source), or the
+/// CSV itself is malformed.
+fn csv_input_error(e: csv::Error) -> Error {
+    match e.kind() {
         csv::ErrorKind::Io(io) => {
             let kind = io.kind();
             Error::Io {
@@ -256,17 +391,16 @@ pub fn classify_csv<R: Read + Send, W: Write>(
             input: CSV_INPUT.into(),
             source: Box::new(e),
         },
-    };
-    let input = text_of(input).map_err(|source| Error::Io {
-        path: CSV_INPUT.into(),
-        source,
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(input);
-    let mut output = output;
-    let header = reader.byte_headers().map_err(io)?.clone();
+    }
+}
+
+/// Checks the header, finds the columns and writes the output's header.
+fn columns_of<'o, W: Write>(
+    header: &csv::ByteRecord,
+    options: &'o ClassifyOptions,
+    output: &mut W,
+) -> Result<Columns<'o>> {
+    let io = csv_input_error;
     if header.is_empty() {
         return Err(Error::BadInput(Problem::file(
             CSV_INPUT,
@@ -330,7 +464,23 @@ pub fn classify_csv<R: Read + Send, W: Write>(
     output
         .write_all(&head.into_inner().map_err(|e| written(e.into_error()))?)
         .map_err(written)?;
+    Ok(columns)
+}
 
+/// Classifies the records of `reader` into `output`, adding to `summary`.
+fn classify_records<R: Read + Send, W: Write>(
+    atlas: &Atlas,
+    mut reader: csv::Reader<R>,
+    output: &mut W,
+    columns: &Columns,
+    summary: &mut Summary,
+    progress: &mut impl FnMut(u64),
+) -> Result<()> {
+    let io = csv_input_error;
+    let written = |source: std::io::Error| Error::Io {
+        path: CSV_OUTPUT.into(),
+        source,
+    };
     // A reader thread parses chunks while this one locates and writes the
     // previous; chunks go back to it for reuse, so no row allocates.
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Chunk>(1);
@@ -353,7 +503,6 @@ pub fn classify_csv<R: Read + Send, W: Write>(
         // Moved here so that they go whenever this returns, early on a write
         // error too: the reader, blocked on sending, then stops.
         let (full_rx, empty_tx) = (full_rx, empty_tx);
-        let mut summary = Summary::default();
         while let Ok(mut chunk) = full_rx.recv() {
             if let Some(e) = chunk.failed.take() {
                 return Err(io(e));
@@ -366,7 +515,7 @@ pub fn classify_csv<R: Read + Send, W: Write>(
             let parts: Vec<(Vec<u8>, Summary)> = chunk.records[..chunk.len]
                 .par_chunks(PART_ROWS)
                 .zip(chunk.errors[..chunk.len].par_chunks(PART_ROWS))
-                .map(|(rows, errors)| format_rows(atlas, rows, errors, &columns))
+                .map(|(rows, errors)| format_rows(atlas, rows, errors, columns))
                 .collect::<std::result::Result<_, csv::Error>>()
                 .map_err(io)?;
             // The reader may have gone (it stops at the end); nothing to reuse then.
@@ -377,8 +526,7 @@ pub fn classify_csv<R: Read + Send, W: Write>(
             }
             progress(summary.rows);
         }
-        output.flush().map_err(written)?;
-        Ok(summary)
+        Ok(())
     })
 }
 
@@ -433,9 +581,12 @@ fn format_rows(
         .from_writer(Vec::with_capacity(rows.len() * 96));
     let mut summary = Summary::default();
     let mut overlays = String::new();
+    let mut fields: Vec<&[u8]> = Vec::with_capacity(columns.width + 1);
     for (record, error) in rows.iter().zip(errors) {
+        fields.clear();
+        fields.extend(record.iter());
         let result = match error {
-            None => classify_row(atlas, record, columns),
+            None => classify_fields(atlas, &fields, columns),
             Some(message) => Err(message.clone()),
         };
         // Every row as wide as the header, so the appended columns line up:
@@ -479,6 +630,63 @@ fn format_rows(
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok((bytes, summary))
+}
+
+/// Appends a row's answer as the [`OUTPUT_COLUMNS`] (each after a comma)
+/// and the line end, and counts it.
+fn push_answer(out: &mut Vec<u8>, summary: &mut Summary, result: &RowResult) {
+    let error = summary.count(result);
+    match result {
+        Ok(here) => {
+            for field in [here.controller(), here.de_jure(), here.rayon()] {
+                out.push(b',');
+                push_field(out, field.unwrap_or_default().as_bytes());
+            }
+            out.push(b',');
+            let start = out.len();
+            for (i, id) in here.overlays().enumerate() {
+                if i > 0 {
+                    out.push(b';');
+                }
+                out.extend_from_slice(id.as_bytes());
+            }
+            if needs_quotes(&out[start..]) {
+                let joined = out.split_off(start);
+                push_field(out, &joined);
+            }
+            out.extend_from_slice(b",\n");
+        }
+        Err(_) => {
+            out.extend_from_slice(b",,,,,");
+            push_field(out, error.unwrap_or_default().as_bytes());
+            out.push(b'\n');
+        }
+    }
+}
+
+/// Whether the `csv` writer quotes a field (of a row of more than one
+/// field): when it holds a comma, a double quote, a CR or a LF.
+fn needs_quotes(field: &[u8]) -> bool {
+    field
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+}
+
+/// Appends a field as the `csv` writer writes it: quoted (inner quotes
+/// doubled) when it must be, as it is otherwise.
+fn push_field(out: &mut Vec<u8>, field: &[u8]) {
+    if !needs_quotes(field) {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    for &b in field {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
 }
 
 /// A row's answer, or why there is none.
@@ -766,11 +974,8 @@ struct Columns<'a> {
     width: usize,
 }
 
-fn classify_row<'a>(
-    atlas: &'a Atlas,
-    record: &csv::ByteRecord,
-    columns: &Columns,
-) -> RowResult<'a> {
+/// Classifies one row, given as its fields.
+fn classify_fields<'a>(atlas: &'a Atlas, record: &[&[u8]], columns: &Columns) -> RowResult<'a> {
     if record.len() < columns.width {
         return Err(format!(
             "row has {} fields, the header {}: padded with empty fields, not classified",
@@ -816,10 +1021,45 @@ fn parse_coordinate(text: &str, name: &str) -> std::result::Result<f64, String> 
     if text.is_empty() {
         return Err(format!("column `{name}`: missing"));
     }
-    text.parse::<f64>()
-        .ok()
+    fast_decimal(text.as_bytes())
+        .or_else(|| text.parse::<f64>().ok())
         .filter(|v| v.is_finite())
         .ok_or_else(|| format!("column `{name}`: expected a number, found {text:?}"))
+}
+
+/// A plain decimal (`-12.345678`: sign, digits, point, digits; at most 15
+/// digits in all) read exactly as `str::parse` reads it, and faster: the
+/// digits as an integer below 2^53 and the power of ten are both exact, so
+/// one division rounds correctly. Anything else is `None`.
+fn fast_decimal(text: &[u8]) -> Option<f64> {
+    const POWERS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match text.first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0;
+    let mut fraction = None;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+            }
+            b'.' if fraction.is_none() && i > 0 && i + 1 < digits.len() => {
+                fraction = Some(digits.len() - i - 1);
+            }
+            _ => return None,
+        }
+    }
+    if count == 0 || count > 15 {
+        return None;
+    }
+    let value = mantissa as f64 / POWERS[fraction.unwrap_or(0)];
+    Some(if negative { -value } else { value })
 }
 
 fn locate(

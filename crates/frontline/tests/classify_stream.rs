@@ -134,3 +134,74 @@ fn a_number_beyond_f64_is_refused_naming_its_feature() {
         "invalid input: GeoJSON input: feature 1: number out of range"
     );
 }
+
+fn classify_text(atlas: &Atlas, text: &[u8], date: DateSource) -> (Vec<u8>, String) {
+    let options = ClassifyOptions::new(date);
+    let mut output = Vec::new();
+    let summary = classify_csv(atlas, text, &mut output, &options, |_| {}).unwrap();
+    (output, format!("{summary:?}"))
+}
+
+/// Quote-free CSV is read as lines (the fast way) and CSV with quotes by
+/// the `csv` reader: the same rows must come out byte for byte either way,
+/// whether the quotes start at the header (all through `csv`) or deep in
+/// the input (lines first, `csv` from the block holding the quote on).
+#[test]
+fn quote_free_rows_come_out_as_the_csv_reader_gives_them() {
+    let atlas = Atlas::embedded().unwrap();
+    let mut rows = String::new();
+    let dates = [
+        "1994-06-01",
+        "2020-11-15",
+        "2021-06-01",
+        "2023-10-01",
+        "1980-01-01",
+    ];
+    for i in 0..150_000u32 {
+        let lat = 38.3 + f64::from(i % 3650) / 1000.0;
+        let lon = 43.4 + f64::from((i * 7919) % 6600) / 1000.0;
+        let date = dates[i as usize % dates.len()];
+        match i % 1000 {
+            // Odd rows: short, long, blank lines, bad numbers, spaces,
+            // signs, exponents, a field with a semicolon.
+            1 => rows.push_str(&format!("{i},{lat}\n")),
+            2 => rows.push_str(&format!("{i},{lat},{lon},{date},extra,more\n")),
+            3 => rows.push_str("\n\n"),
+            4 => rows.push_str(&format!("{i},abc,{lon},{date}\n")),
+            5 => rows.push_str(&format!("{i}, {lat} ,+{lon},{date}\n")),
+            6 => rows.push_str(&format!("{i},3.83e1,{lon},{date}\n")),
+            7 => rows.push_str(&format!("{i};x,{lat:.12},-{lon},{date}\n")),
+            8 => rows.push_str(&format!("{i},{lat},{lon},2021-02-30\n")),
+            9 => rows.push_str(&format!("{i},.5,{lon}.,{date}\n")),
+            _ => rows.push_str(&format!("{i},{lat:.6},{lon:.6},{date}\n")),
+        }
+    }
+    let lines = format!("id,lat,lon,when\n{rows}");
+    let quoted_header = format!("\"id\",lat,lon,when\n{rows}");
+    let date = || DateSource::Column("when".into());
+    let (fast, fast_summary) = classify_text(&atlas, lines.as_bytes(), date());
+    let (slow, slow_summary) = classify_text(&atlas, quoted_header.as_bytes(), date());
+    assert_eq!(fast_summary, slow_summary);
+    assert!(fast == slow, "outputs differ");
+    assert!(fast.len() > 5 << 20, "more than one block: {}", fast.len());
+    // A quote deep in the input, and a CR: the rest goes through `csv`.
+    for tail in [
+        "\"q,1\",39.8177,46.7528,2021-06-01\n9,39.8,46.7,2021-06-01\n",
+        "9,39.8,46.7,2021-06-01\r\n10,39.8,46.7,2021-06-01",
+    ] {
+        let (mixed, mixed_summary) =
+            classify_text(&atlas, format!("{lines}{tail}").as_bytes(), date());
+        let (all_csv, all_summary) =
+            classify_text(&atlas, format!("{quoted_header}{tail}").as_bytes(), date());
+        assert_eq!(mixed_summary, all_summary);
+        assert!(mixed == all_csv, "outputs differ with {tail:?}");
+    }
+    // No line end at the very end, and a fixed date.
+    let fixed_date = || fixed();
+    let (fast, _) = classify_text(&atlas, b"lat,lon\n39.8177,46.7528\n40,47", fixed_date());
+    let (slow, _) = classify_text(&atlas, b"\"lat\",lon\n39.8177,46.7528\n40,47", fixed_date());
+    assert_eq!(
+        String::from_utf8(fast).unwrap(),
+        String::from_utf8(slow).unwrap()
+    );
+}

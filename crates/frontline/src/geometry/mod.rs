@@ -1,31 +1,36 @@
 //! Geometry on the WGS 84 ellipsoid: geodesic measures, local metric
 //! projections and the operations the dataset is built with.
 
+mod area;
 mod buffer;
 mod clean;
 mod projection;
+pub(crate) mod segments;
 
 pub use buffer::buffer_km;
 pub use clean::{clean, drop_slivers, orient_rfc7946};
 pub use projection::LocalProjection;
 
 use geo::{Geodesic, LineString, MultiPolygon};
-use geographiclib_rs::{Geodesic as Ellipsoid, PolygonArea, Winding};
 
-/// Longest edge, in degrees of longitude or latitude, that [`area_km2`] feeds
-/// to the geodesic area algorithm as it is; longer edges are split.
+/// Longest edge, in degrees of longitude or latitude, that [`length_km`]
+/// measures as one geodesic; longer edges are measured in pieces.
 pub const AREA_EDGE_DEG: f64 = 0.01;
 
-/// Geodesic area of a (multi)polygon in km² on WGS 84 (Karney's algorithm).
+/// Area of a (multi)polygon on the WGS 84 ellipsoid, km².
 ///
 /// Holes are subtracted; ring winding does not matter.
 ///
 /// Edges are taken as straight in longitude/latitude — the reading that the
-/// boolean operations, point-in-polygon tests and maps all make — by
-/// splitting edges longer than [`AREA_EDGE_DEG`] before summing. Without
-/// that, a long edge would count as a geodesic (bowing towards the pole), and
-/// cutting it where another boundary crosses would change the area: parts
-/// would not add up to the whole.
+/// boolean operations, point-in-polygon tests and maps all make — and
+/// integrated exactly on the authalic sphere (the sphere of the ellipsoid's
+/// area, onto which the authalic latitude maps it without changing areas):
+/// the area is the ellipsoid's, with no densifying and no geodesic per edge.
+/// Splitting an edge at a point on it changes nothing, so the parts of a
+/// split polygon add up to the whole. Rings larger than a hemisphere, around
+/// a pole or across ±180° measure as the ground they enclose in the lon/lat
+/// plane. On rings densified to 0.01° edges it agrees with Karney's geodesic
+/// polygon area (GeographicLib) to better than 1e-6.
 ///
 /// ```
 /// use frontline::geo::{polygon, MultiPolygon};
@@ -46,61 +51,9 @@ pub fn area_km2(shape: &MultiPolygon<f64>) -> f64 {
     total / 1e6 + 0.0 // + 0.0 turns the -0.0 of an empty sum into 0.0
 }
 
-/// Unsigned geodesic area of one closed ring, m², edges straight in lon/lat.
+/// Unsigned area of one closed ring, m², edges straight in lon/lat.
 fn ring_area_m2(ring: &LineString<f64>) -> f64 {
-    let geodesic = Ellipsoid::wgs84();
-    let mut area = PolygonArea::new(&geodesic, Winding::CounterClockwise);
-    let mut points = 0usize;
-    for line in ring.lines() {
-        let (from, to) = (line.start, line.end);
-        let steps = ((to.x - from.x).abs().max((to.y - from.y).abs()) / AREA_EDGE_DEG)
-            .ceil()
-            .max(1.0) as usize;
-        for step in 0..steps {
-            let t = step as f64 / steps as f64;
-            area.add_point(from.y + t * (to.y - from.y), from.x + t * (to.x - from.x));
-            points += 1;
-        }
-    }
-    if points < 3 {
-        return 0.0;
-    }
-    // The geodesic area is known only up to a whole earth: signed, it comes
-    // in (-E/2, E/2], so a ring larger than a hemisphere would measure as
-    // its complement. The ring's area on a sphere, summed edge by edge in
-    // the lon/lat plane, has no such wrap: it picks the multiple of E.
-    let signed = area.compute(true).1;
-    let estimate = sphere_ring_area_m2(ring);
-    let turns = ((estimate - signed) / EARTH_AREA_M2).round();
-    (signed + turns * EARTH_AREA_M2).abs()
-}
-
-/// WGS 84's authalic radius (the sphere of the same area), m.
-const AUTHALIC_RADIUS_M: f64 = 6_371_007.180_918_5;
-
-/// The area of the WGS 84 ellipsoid, m².
-const EARTH_AREA_M2: f64 = 4.0 * std::f64::consts::PI * AUTHALIC_RADIUS_M * AUTHALIC_RADIUS_M;
-
-/// Signed area of a ring on the authalic sphere, m², counter-clockwise
-/// (in lon/lat) positive, edges straight in lon/lat: the sum over edges of
-/// -R² ∫ sin φ dλ, in closed form for φ linear in λ.
-fn sphere_ring_area_m2(ring: &LineString<f64>) -> f64 {
-    let mut sum = 0.0;
-    for line in ring.lines() {
-        let (l1, l2) = (line.start.x.to_radians(), line.end.x.to_radians());
-        let (p1, p2) = (line.start.y.to_radians(), line.end.y.to_radians());
-        let dl = l2 - l1;
-        if dl == 0.0 {
-            continue;
-        }
-        let dp = p2 - p1;
-        sum += if dp.abs() < 1e-12 {
-            ((p1 + p2) / 2.0).sin() * dl
-        } else {
-            dl / dp * (p1.cos() - p2.cos())
-        };
-    }
-    -sum * AUTHALIC_RADIUS_M * AUTHALIC_RADIUS_M
+    area::ring_signed_area_m2(&ring.0).abs()
 }
 
 /// Geodesic length of a line in km on WGS 84 (Karney's algorithm).

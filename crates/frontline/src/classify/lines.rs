@@ -1,0 +1,177 @@
+//! CSV without quotes, read as lines: the way most point files come, and
+//! the fast one. A block of whole lines goes to the workers as raw bytes;
+//! each splits its slice into rows and fields, classifies them and writes
+//! them. Without a double quote or a CR in the text, CSV is exactly this:
+//! a row per non-empty line, fields between commas, no field needing quotes
+//! on output; so the output is byte for byte what the `csv` reader and
+//! writer give (`tests/classify_stream.rs` checks it). The first block
+//! holding a quote or a CR hands the rest of the input to the `csv` reader.
+
+use std::io::{Read, Write};
+
+use rayon::prelude::*;
+
+use super::{classify_fields, Columns, Summary};
+use crate::atlas::Atlas;
+
+/// Bytes read per block (whole lines; the cut line goes to the next block).
+pub(super) const BLOCK_BYTES: usize = 4 << 20;
+
+/// Bytes of lines classified by one parallel task.
+const PART_BYTES: usize = 64 << 10;
+
+/// A block of whole lines, or where the quoted rest begins.
+pub(super) enum Block {
+    /// Lines without quotes or CRs, each ending in LF (the last may not, at
+    /// the end of the input).
+    Lines(Vec<u8>),
+    /// The rest of the input from here on needs the `csv` reader: these
+    /// bytes, then whatever the input still holds.
+    Quoted(Vec<u8>),
+}
+
+/// Reads `input` block by block.
+pub(super) struct Blocks<R: Read> {
+    input: R,
+    /// The start of a line cut at the end of the previous block.
+    carry: Vec<u8>,
+    done: bool,
+}
+
+impl<R: Read> Blocks<R> {
+    pub(super) fn new(input: R) -> Self {
+        Blocks {
+            input,
+            carry: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// The input, once a [`Block::Quoted`] or the end was given.
+    pub(super) fn into_input(self) -> R {
+        self.input
+    }
+
+    /// The next block into `buffer` (cleared first); `None` at the end.
+    pub(super) fn next(&mut self, mut buffer: Vec<u8>) -> std::io::Result<Option<Block>> {
+        if self.done {
+            return Ok(None);
+        }
+        buffer.clear();
+        buffer.append(&mut self.carry);
+        let target = BLOCK_BYTES.max(buffer.len() + (BLOCK_BYTES >> 2));
+        let mut filled = buffer.len();
+        buffer.resize(target, 0);
+        while filled < target {
+            match self.input.read(&mut buffer[filled..]) {
+                Ok(0) => {
+                    self.done = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        buffer.truncate(filled);
+        if memchr::memchr2(b'"', b'\r', &buffer).is_some() {
+            self.done = true;
+            return Ok(Some(Block::Quoted(buffer)));
+        }
+        if !self.done {
+            // Whole lines only; a block without a line end waits for more.
+            match memchr::memrchr(b'\n', &buffer) {
+                Some(end) => self.carry.extend_from_slice(&buffer[end + 1..]),
+                None => {
+                    self.carry = buffer;
+                    return self.next(Vec::new());
+                }
+            }
+            let end = buffer.len() - self.carry.len();
+            buffer.truncate(end);
+        }
+        if buffer.is_empty() && self.done {
+            return Ok(None);
+        }
+        Ok(Some(Block::Lines(buffer)))
+    }
+}
+
+/// The first non-empty line of a quote-free block: the header's fields and
+/// where the rows start.
+pub(super) fn header(block: &[u8]) -> Option<(csv::ByteRecord, usize)> {
+    let mut start = 0;
+    while start < block.len() {
+        let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |e| start + e);
+        if end > start {
+            let mut record = csv::ByteRecord::new();
+            for field in block[start..end].split(|&b| b == b',') {
+                record.push_field(field);
+            }
+            return Some((record, (end + 1).min(block.len())));
+        }
+        start = end + 1;
+    }
+    None
+}
+
+/// Classifies a block of whole lines in parallel slices and writes them in
+/// order; returns the counts.
+pub(super) fn classify_block<W: Write>(
+    atlas: &Atlas,
+    block: &[u8],
+    columns: &Columns,
+    output: &mut W,
+) -> std::io::Result<Summary> {
+    let mut parts = Vec::with_capacity(block.len() / PART_BYTES + 1);
+    let mut start = 0;
+    while start < block.len() {
+        let mut end = (start + PART_BYTES).min(block.len());
+        if end < block.len() {
+            end = memchr::memchr(b'\n', &block[end..]).map_or(block.len(), |e| end + e + 1);
+        }
+        parts.push(&block[start..end]);
+        start = end;
+    }
+    let done: Vec<(Vec<u8>, Summary)> = parts
+        .par_iter()
+        .map(|part| classify_lines(atlas, part, columns))
+        .collect();
+    let mut summary = Summary::default();
+    for (bytes, part) in done {
+        output.write_all(&bytes)?;
+        summary.merge(part);
+    }
+    Ok(summary)
+}
+
+/// Classifies the lines of `text` (no quotes, no CRs) into CSV rows.
+fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Summary) {
+    let mut out = Vec::with_capacity(text.len() + text.len() / 2);
+    let mut summary = Summary::default();
+    let mut fields: Vec<&[u8]> = Vec::with_capacity(columns.width + 1);
+    for line in text.split(|&b| b == b'\n') {
+        if line.is_empty() {
+            continue; // blank lines are no rows (and the last split is empty)
+        }
+        fields.clear();
+        fields.extend(line.split(|&b| b == b','));
+        // As wide as the header: short rows padded, long ones cut.
+        if fields.len() == columns.width {
+            out.extend_from_slice(line);
+        } else {
+            for (i, field) in fields.iter().take(columns.width).enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(field);
+            }
+            for _ in fields.len()..columns.width {
+                out.push(b',');
+            }
+        }
+        let result = classify_fields(atlas, &fields, columns);
+        super::push_answer(&mut out, &mut summary, &result);
+    }
+    (out, summary)
+}
