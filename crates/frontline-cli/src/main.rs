@@ -17,6 +17,7 @@ macro_rules! outln {
     }};
 }
 
+mod animate;
 mod output;
 
 use std::path::PathBuf;
@@ -284,6 +285,23 @@ enum Command {
         output: PathBuf,
         #[command(flatten)]
         look: Look,
+    },
+    /// Animate the control map from one date to another, a frame a step, with
+    /// the areas and the events of each step, as GIF or APNG (by the output's
+    /// extension: .gif, .png, .apng); by default the 2020 war, weekly.
+    Animate {
+        /// First frame's date (default: the start of the dataset's longest offensive).
+        #[arg(long, value_parser = date, requires = "to")]
+        from: Option<chrono::NaiveDate>,
+        /// Last frame's date.
+        #[arg(long, value_parser = date, requires = "from")]
+        to: Option<chrono::NaiveDate>,
+        /// Days from one frame to the next.
+        #[arg(long, default_value_t = 7)]
+        every: u32,
+        /// Output file: .gif, .png or .apng.
+        #[arg(short, long)]
+        output: PathBuf,
     },
     /// Append controller, de_jure, rayon, overlays and error columns to every
     /// row of a CSV of points, or properties to every feature of a GeoJSON
@@ -631,6 +649,12 @@ fn command(atlas: &Atlas, command: Command) -> Result<ExitCode, output::CliError
             let svg = frontline_render::render_chart(&series, atlas, to, &options);
             output::picture(&path, svg)?;
         }
+        Command::Animate {
+            from,
+            to,
+            every,
+            output: path,
+        } => animate::run(atlas, from.zip(to), every, &path)?,
         Command::Classify {
             input,
             output: path,
