@@ -8,7 +8,9 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use frontline::{parse_date, Atlas};
-use frontline_render::{animate, render_map, svg_to_png, AnimationFormat, AnimationOptions, MapOptions};
+use frontline_render::{
+    animate, render_map, svg_to_png, AnimationFormat, AnimationOptions, MapOptions,
+};
 
 fn render(c: &mut Criterion) {
     let atlas = Atlas::embedded().unwrap();

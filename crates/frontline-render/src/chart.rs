@@ -209,8 +209,13 @@ fn y_range(lo: f64, hi: f64) -> (f64, f64) {
     (bottom.max(0.0), hi + 0.12 * (hi - bottom))
 }
 
-fn y_ticks(lo: f64, hi: f64) -> Vec<f64> {
-    let step = nice_step((hi - lo) / 3.5);
+/// km² ticks: about four, fewer when the plot is too low for their labels.
+fn y_ticks(lo: f64, hi: f64, plot_h: f64) -> Vec<f64> {
+    let line_h = measure("0", TEXT_SIZE, false).1;
+    let mut step = nice_step((hi - lo) / 3.5);
+    while step / (hi - lo) * plot_h < line_h + 4.0 && step < hi - lo {
+        step = nice_step(step * 1.01);
+    }
     let first = (lo / step).ceil() as i64;
     (first..)
         .map(|k| k as f64 * step)
@@ -369,10 +374,51 @@ pub fn chart_layout(
         w - 2.0 * MARGIN,
     );
 
-    // The event list, bottom up: as many columns as needed to keep it under
-    // two fifths of the height, each at least MIN_COLUMN wide.
     let events = chart_events(atlas, from, last_day);
-    let list_room = (0.4 * h).max(LIST_LINE);
+    // The y labels decide the plots' left edge.
+    let shown = shown_controllers(series);
+    let ranges: Vec<(f64, f64)> = shown
+        .iter()
+        .map(|&c| {
+            let values = series.rows.iter().map(|r| r.areas_km2[c]);
+            let lo = values.clone().fold(f64::INFINITY, f64::min);
+            let hi = values.fold(f64::NEG_INFINITY, f64::max);
+            y_range(lo, hi)
+        })
+        .collect();
+    let tick_text = |v: f64| crate::map::km2(v).trim_end_matches(" km²").to_owned();
+    let label_w = ranges
+        .iter()
+        .flat_map(|&(lo, hi)| y_ticks(lo, hi, f64::INFINITY))
+        .map(|v| measure(&tick_text(v), TEXT_SIZE, false).0)
+        .fold(0.0, f64::max);
+    let (left, right) = (MARGIN + label_w + 8.0, w - MARGIN - 8.0);
+    if right - left < 100.0 {
+        return Err(RenderError::BadSize(width, height));
+    }
+    let x_of = |d: NaiveDate| {
+        left + (d - from).num_days() as f64 / (to - from).num_days() as f64 * (right - left)
+    };
+
+    // Markers of every event take at least the rows those of the listed
+    // ones take: the panels start under those rows.
+    let markers_top = subtitle.y1 + 8.0;
+    let dates: Vec<NaiveDate> = events.iter().map(|e| e.date).collect();
+    let (_, rows_all) = place_markers(&dates, &x_of, markers_top, w);
+    let panels_top = markers_top + rows_all as f64 * MARKER_ROW + 10.0;
+
+    // The event list, bottom up: as many columns as needed to keep it under
+    // two fifths of the height and leave the panels their least, each
+    // column at least MIN_COLUMN wide.
+    let n = shown.len() as f64;
+    let panels_least = n * (PANEL_TITLE_H + 30.0) + (n - 1.0) * PANEL_GAP;
+    // Under the last plot: half a line for its lowest km² label, then the
+    // time labels.
+    let line_h = measure("0", TEXT_SIZE, false).1;
+    let axis_h = 1.5 * line_h + 14.0;
+    let list_room = (0.4 * h)
+        .min(h - 6.0 - axis_h - panels_least - panels_top)
+        .max(LIST_LINE);
     let rows_fit = ((list_room / LIST_LINE).floor() as usize).max(1);
     let columns_fit = (((w - 2.0 * MARGIN) / MIN_COLUMN).floor() as usize).max(1);
     let columns = events.len().div_ceil(rows_fit).clamp(1, columns_fit);
@@ -407,76 +453,10 @@ pub fn chart_layout(
         ));
     }
 
-    // The y labels decide the plots' left edge.
-    let shown = shown_controllers(series);
-    let ranges: Vec<(f64, f64)> = shown
-        .iter()
-        .map(|&c| {
-            let values = series.rows.iter().map(|r| r.areas_km2[c]);
-            let lo = values.clone().fold(f64::INFINITY, f64::min);
-            let hi = values.fold(f64::NEG_INFINITY, f64::max);
-            y_range(lo, hi)
-        })
-        .collect();
-    let tick_text = |v: f64| crate::map::km2(v).trim_end_matches(" km²").to_owned();
-    let label_w = ranges
-        .iter()
-        .flat_map(|&(lo, hi)| y_ticks(lo, hi))
-        .map(|v| measure(&tick_text(v), TEXT_SIZE, false).0)
-        .fold(0.0, f64::max);
-    let (left, right) = (MARGIN + label_w + 8.0, w - MARGIN - 8.0);
-    if right - left < 100.0 {
-        return Err(RenderError::BadSize(width, height));
-    }
-    let x_of = |d: NaiveDate| {
-        left + (d - from).num_days() as f64 / (to - from).num_days() as f64 * (right - left)
-    };
-
-    // Numbered markers above the panels: events less than a marker apart
-    // share one ("3–15"); markers that would touch go to the next row.
-    let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
-    for (i, event) in events[..listed].iter().enumerate() {
-        let x = x_of(event.date);
-        match groups.last_mut() {
-            Some((x0, members)) if x - *x0 < 16.0 => members.push(i),
-            _ => groups.push((x, vec![i])),
-        }
-    }
-    let markers_top = subtitle.y1 + 8.0;
-    let mut row_ends: Vec<f64> = Vec::new();
-    let mut markers = Vec::with_capacity(groups.len());
-    for (x, members) in groups {
-        let text = match (members.first(), members.last()) {
-            (Some(a), Some(b)) if a != b => format!("{}–{}", a + 1, b + 1),
-            _ => format!("{}", members[0] + 1),
-        };
-        let text_w = measure(&text, TEXT_SIZE - 1.0, true).0;
-        let box_w = text_w + 8.0;
-        let x0 = (x - box_w / 2.0).clamp(MARGIN / 2.0, w - MARGIN / 2.0 - box_w);
-        let row = match row_ends.iter().position(|&end| x0 >= end + 3.0) {
-            Some(r) => r,
-            None => {
-                row_ends.push(f64::NEG_INFINITY);
-                row_ends.len() - 1
-            }
-        };
-        row_ends[row] = x0 + box_w;
-        let y0 = markers_top + row as f64 * MARKER_ROW;
-        markers.push(ChartMarker {
-            label: LabelBox {
-                text,
-                x0,
-                y0,
-                x1: x0 + box_w,
-                y1: y0 + MARKER_H,
-            },
-            dates: members.iter().map(|&i| events[i].date).collect(),
-        });
-    }
-    let panels_top = markers_top + row_ends.len() as f64 * MARKER_ROW + 10.0;
+    let (markers, _) = place_markers(&dates[..listed], &x_of, markers_top, w);
 
     // Time axis labels over the list; panels share what is left.
-    let ticks_top = list_top - 10.0 - measure("0", TEXT_SIZE, false).1 - 4.0;
+    let ticks_top = list_top - axis_h;
     let x_ticks: Vec<(NaiveDate, LabelBox)> = time_ticks(from, to, left, right)
         .into_iter()
         .map(|(date, text)| {
@@ -484,11 +464,10 @@ pub fn chart_layout(
             let x0 = (x_of(date) - tw / 2.0).clamp(0.0, w - tw);
             (
                 date,
-                LabelBox::at(text, x0, ticks_top + 4.0, TEXT_SIZE, false),
+                LabelBox::at(text, x0, ticks_top + line_h / 2.0 + 2.0, TEXT_SIZE, false),
             )
         })
         .collect();
-    let n = shown.len() as f64;
     let plot_h = (ticks_top - panels_top - n * PANEL_TITLE_H - (n - 1.0) * PANEL_GAP) / n;
     if plot_h < 30.0 {
         return Err(RenderError::Draw(format!(
@@ -524,8 +503,7 @@ pub fn chart_layout(
             y_range: (lo, hi),
             y_labels: Vec::new(),
         };
-        let line_h = measure("0", TEXT_SIZE, false).1;
-        panel.y_labels = y_ticks(lo, hi)
+        panel.y_labels = y_ticks(lo, hi, plot_h)
             .into_iter()
             .map(|v| {
                 let text = tick_text(v);
@@ -549,6 +527,56 @@ pub fn chart_layout(
         markers,
         list,
     })
+}
+
+/// Numbered markers above the panels for events on these dates (numbered
+/// from 1 in this order): events less than a marker apart share one
+/// ("3–15"); markers that would touch go to the next row. Returns them and
+/// the number of rows.
+fn place_markers(
+    dates: &[NaiveDate],
+    x_of: &dyn Fn(NaiveDate) -> f64,
+    top: f64,
+    width: f64,
+) -> (Vec<ChartMarker>, usize) {
+    let mut groups: Vec<(f64, Vec<usize>)> = Vec::new();
+    for (i, &date) in dates.iter().enumerate() {
+        let x = x_of(date);
+        match groups.last_mut() {
+            Some((x0, members)) if x - *x0 < 16.0 => members.push(i),
+            _ => groups.push((x, vec![i])),
+        }
+    }
+    let mut row_ends: Vec<f64> = Vec::new();
+    let mut markers = Vec::with_capacity(groups.len());
+    for (x, members) in groups {
+        let text = match (members.first(), members.last()) {
+            (Some(a), Some(b)) if a != b => format!("{}–{}", a + 1, b + 1),
+            _ => format!("{}", members[0] + 1),
+        };
+        let box_w = measure(&text, TEXT_SIZE - 1.0, true).0 + 8.0;
+        let x0 = (x - box_w / 2.0).clamp(MARGIN / 2.0, width - MARGIN / 2.0 - box_w);
+        let row = match row_ends.iter().position(|&end| x0 >= end + 3.0) {
+            Some(r) => r,
+            None => {
+                row_ends.push(f64::NEG_INFINITY);
+                row_ends.len() - 1
+            }
+        };
+        row_ends[row] = x0 + box_w;
+        let y0 = top + row as f64 * MARKER_ROW;
+        markers.push(ChartMarker {
+            label: LabelBox {
+                text,
+                x0,
+                y0,
+                x1: x0 + box_w,
+                y1: y0 + MARKER_H,
+            },
+            dates: members.iter().map(|&i| dates[i]).collect(),
+        });
+    }
+    (markers, row_ends.len())
 }
 
 /// A box for `text` at (x, y), cut with an ellipsis to `room` px.

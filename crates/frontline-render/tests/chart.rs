@@ -189,8 +189,10 @@ fn the_chart_draws_its_layout() {
             .text
             .replace('&', "&amp;")
             .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        assert!(svg.contains(&escaped), "the SVG lacks {:?}", text.text);
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&apos;");
+        assert!(svg.contains(&escaped), "the SVG lacks {escaped:?}");
     }
     assert_eq!(render_chart(&series, &atlas, to, &options).unwrap(), svg);
     assert_eq!(&svg_to_png(&svg).unwrap()[1..4], b"PNG");
