@@ -1,6 +1,7 @@
 //! `frontline`: a thin command line over the `frontline` library. Every
 //! command parses its arguments, makes one library call and prints the result.
 
+mod animate;
 mod hint;
 mod output;
 mod parquet;
@@ -374,6 +375,26 @@ enum Command {
         output: PathBuf,
         #[command(flatten)]
         look: Look,
+    },
+    /// Animate the control map from one date to another, a frame a step, with
+    /// the areas and the events of each step, as GIF or APNG (by the output's
+    /// extension: .gif, .png, .apng); by default the 2020 war, weekly.
+    #[command(after_help = "Examples:
+  frontline animate -o war.gif
+  frontline animate --from 2022-08-01 --to 2023-10-01 --every 14 -o corridor.gif")]
+    Animate {
+        /// First frame's date (default: the start of the dataset's longest offensive).
+        #[arg(long, value_parser = date, value_name = "DATE", requires = "to")]
+        from: Option<chrono::NaiveDate>,
+        /// Last frame's date.
+        #[arg(long, value_parser = date, value_name = "DATE", requires = "from")]
+        to: Option<chrono::NaiveDate>,
+        /// Days from one frame to the next.
+        #[arg(long, default_value_t = 7)]
+        every: u32,
+        /// Output file: .gif, .png or .apng.
+        #[arg(short, long)]
+        output: PathBuf,
     },
     /// Append controller, de_jure, rayon, overlays and error columns to every
     /// row of a CSV of points, or properties to every feature of a GeoJSON
@@ -870,6 +891,15 @@ fn command(
             }
             let svg = frontline_render::render_chart(&series, atlas, to, &options);
             output::picture(&path, svg)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Animate {
+            from,
+            to,
+            every,
+            output: path,
+        } => {
+            animate::run(atlas, from.zip(to), every, &path)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Classify {

@@ -1,6 +1,7 @@
 //! Where the map is: a lon/lat box, its Lambert azimuthal equal-area plane
 //! (centred on the box) and the pixels it is drawn on.
 
+use chrono::NaiveDate;
 use frontline::geometry::LocalProjection;
 use frontline::Atlas;
 use geo::{BoundingRect, Coord, Rect};
@@ -79,6 +80,44 @@ impl BBox {
             .iter()
             .map(|s| atlas.snapshot(&s.id))
             .collect::<frontline::Result<_>>()?;
+        BBox::framing(atlas, &snapshots)
+    }
+
+    /// The area where control changes between two dates, framed as
+    /// [`BBox::conflict_area`] frames the whole dataset, from the snapshots
+    /// in force on some day of `from..=to` only; the region when nothing
+    /// changes then.
+    ///
+    /// # Errors
+    ///
+    /// A reversed interval, a start before the first snapshot, or a
+    /// snapshot that cannot be read.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// let atlas = Atlas::embedded()?;
+    /// let war = frontline_render::BBox::conflict_area_between(
+    ///     &atlas, parse_date("2020-09-27")?, parse_date("2020-11-10")?)?;
+    /// // Nagorno-Karabakh and the districts around it, from Kalbajar to the Aras.
+    /// assert!(war.lon_min > 45.0 && war.lon_max < 48.0);
+    /// assert!(war.lat_min > 38.0 && war.lat_max < 41.0);
+    /// # Ok::<(), frontline_render::RenderError>(())
+    /// ```
+    pub fn conflict_area_between(atlas: &Atlas, from: NaiveDate, to: NaiveDate) -> Result<BBox> {
+        if from > to {
+            return Err(frontline::Error::ReversedInterval { from, to }.into());
+        }
+        let first = atlas.at(from)?.snapshot.date;
+        let snapshots: Vec<&frontline::Snapshot> = atlas
+            .snapshots()
+            .iter()
+            .filter(|s| s.date >= first && s.date <= to)
+            .map(|s| atlas.snapshot(&s.id))
+            .collect::<frontline::Result<_>>()?;
+        BBox::framing(atlas, &snapshots)
+    }
+
+    fn framing(atlas: &Atlas, snapshots: &[&frontline::Snapshot]) -> Result<BBox> {
         let largest = atlas
             .controllers()
             .iter()

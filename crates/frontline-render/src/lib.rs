@@ -19,6 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod animation;
 mod chart;
 mod draw;
 mod frame;
@@ -27,7 +28,13 @@ mod map;
 mod palette;
 mod png;
 
-pub use chart::{render_chart, ChartOptions};
+pub use animation::{
+    animate, default_span, frame_dates, map_frame, step_events, AnimationFormat, AnimationOptions,
+    MAX_FRAMES,
+};
+pub use chart::{
+    chart_layout, render_chart, ChartLayout, ChartMarker, ChartOptions, ChartPanel, LabelBox,
+};
 pub use frame::{BBox, Frame, Plane};
 pub use map::{render_diff, render_map, MapOptions};
 pub use palette::{muted, TRANSITION_COLOURS};
@@ -52,6 +59,9 @@ pub enum RenderError {
     /// plotters could not draw.
     #[error("drawing failed: {0}")]
     Draw(String),
+    /// An animation's parameters or file name cannot be used.
+    #[error("{0}")]
+    Format(String),
     /// The SVG could not be rasterised.
     #[error("PNG rendering failed: {0}")]
     Png(String),

@@ -11,8 +11,8 @@ use crate::labels::{place, Boxed};
 use crate::palette::{muted, rgb, TRANSITION_COLOURS};
 use crate::Result;
 
-const TOP: f64 = 48.0;
-const BOTTOM: f64 = 22.0;
+pub(crate) const TOP: f64 = 48.0;
+pub(crate) const BOTTOM: f64 = 22.0;
 const OUTSIDE: RGBColor = RGBColor(236, 236, 232);
 
 /// What to draw and how large: [`MapOptions::new`] (or `default()`) then

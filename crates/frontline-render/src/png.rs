@@ -12,16 +12,15 @@ use crate::{RenderError, Result};
 /// # Ok::<(), frontline_render::RenderError>(())
 /// ```
 pub fn svg_to_png(svg: &str) -> Result<Vec<u8>> {
-    let mut options = resvg::usvg::Options::default();
-    {
-        let fonts = options.fontdb_mut();
-        fonts.load_font_data(dejavu::sans::regular().to_vec());
-        fonts.load_font_data(dejavu::sans::bold().to_vec());
-        // Without this mapping resvg silently drops every label.
-        fonts.set_sans_serif_family("DejaVu Sans");
-    }
+    rasterise(svg)?
+        .encode_png()
+        .map_err(|e| RenderError::Png(e.to_string()))
+}
+
+/// An SVG rasterised at its own size on a transparent pixmap.
+pub(crate) fn rasterise(svg: &str) -> Result<resvg::tiny_skia::Pixmap> {
     let tree =
-        resvg::usvg::Tree::from_str(svg, &options).map_err(|e| RenderError::Png(e.to_string()))?;
+        resvg::usvg::Tree::from_str(svg, fonts()).map_err(|e| RenderError::Png(e.to_string()))?;
     let size = tree.size().to_int_size();
     let mut pixmap =
         resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| {
@@ -36,7 +35,20 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>> {
         resvg::tiny_skia::Transform::default(),
         &mut pixmap.as_mut(),
     );
-    pixmap
-        .encode_png()
-        .map_err(|e| RenderError::Png(e.to_string()))
+    Ok(pixmap)
+}
+
+/// The options with the embedded fonts, made once: parsing the fonts again
+/// for every frame of an animation would cost more than drawing it.
+fn fonts() -> &'static resvg::usvg::Options<'static> {
+    static OPTIONS: std::sync::OnceLock<resvg::usvg::Options<'static>> = std::sync::OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        let mut options = resvg::usvg::Options::default();
+        let fonts = options.fontdb_mut();
+        fonts.load_font_data(dejavu::sans::regular().to_vec());
+        fonts.load_font_data(dejavu::sans::bold().to_vec());
+        // Without this mapping resvg silently drops every label.
+        fonts.set_sans_serif_family("DejaVu Sans");
+        options
+    })
 }

@@ -97,6 +97,20 @@ fn maps_match_their_goldens() {
 }
 
 #[test]
+fn charts_match_their_goldens() {
+    let atlas = Atlas::embedded().unwrap();
+    for (from, to) in [("1994-05-12", "2024-06-30"), ("2020-09-27", "2020-11-10")] {
+        let (from, to) = (parse_date(from).unwrap(), parse_date(to).unwrap());
+        let series = atlas.series(from, to).unwrap();
+        let svg = render_chart(&series, &atlas, to, &Default::default()).unwrap();
+        matches_golden(
+            &format!("chart-{from}-{to}.png"),
+            &svg_to_png(&svg).unwrap(),
+        );
+    }
+}
+
+#[test]
 fn every_picture_parses_and_renders_and_is_deterministic() {
     let atlas = Atlas::embedded().unwrap();
     let mut svgs = Vec::new();
