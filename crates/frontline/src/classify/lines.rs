@@ -166,9 +166,8 @@ fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Su
                 }
                 out.extend_from_slice(field);
             }
-            for _ in fields.len()..columns.width {
-                out.push(b',');
-            }
+            // Missing fields come out empty: the row stays rectangular.
+            out.resize(out.len() + columns.width.saturating_sub(fields.len()), b',');
         }
         let result = classify_fields(atlas, &fields, columns);
         super::push_answer(&mut out, &mut summary, &result);
