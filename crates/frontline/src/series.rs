@@ -33,6 +33,9 @@ pub struct SeriesRow {
 /// assert!(json["rows"][0]["areas_km2"]["nkr"].as_f64().unwrap() > 2900.0);
 /// let back: frontline::Series = serde_json::from_value(json)?;
 /// assert_eq!(back, series);
+/// // Every row keys an area to every controller.
+/// let short = r#"{"controllers":["a"],"rows":[{"date":"2020-01-01","snapshot":"s","areas_km2":{}}]}"#;
+/// assert!(serde_json::from_str::<frontline::Series>(short).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
