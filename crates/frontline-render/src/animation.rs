@@ -84,8 +84,8 @@ pub struct AnimationOptions {
     /// Frame height, px, the event list included.
     pub height: u32,
     /// Ground to show; by default where control changes between `from`
-    /// and `to` ([`BBox::conflict_area_between`]), with a third more at the
-    /// bottom for the legend.
+    /// and `to` ([`BBox::conflict_area_between`]), with more on the west and
+    /// at the bottom for the legend.
     pub bbox: Option<BBox>,
     /// How long each frame shows, ms (rounded to 10 ms in a GIF); the last
     /// frame shows three times as long.
@@ -248,13 +248,15 @@ impl Layout {
         let bbox = match options.bbox {
             Some(b) => b,
             None => {
-                // A third more ground at the bottom, for the legend to lie
-                // on instead of on the front.
+                // More ground at the bottom and on the west, for the legend
+                // (bottom left) to lie on instead of on the front; a frame
+                // wider than the ground takes the width at no cost in scale.
                 let b = BBox::conflict_area_between(atlas, options.from, options.to)?;
-                let extra = (b.lat_max - b.lat_min) / 3.0;
+                let down = (b.lat_max - b.lat_min) * 0.2;
+                let west = (b.lon_max - b.lon_min) * 0.4;
                 BBox::new(
-                    b.lon_min,
-                    (b.lat_min - extra).max(-89.0),
+                    (b.lon_min - west).max(-180.0),
+                    (b.lat_min - down).max(-89.0),
                     b.lon_max,
                     b.lat_max,
                 )?
