@@ -37,9 +37,5 @@ fn maps_render_in_an_epsg_crs() {
     )
     .unwrap();
     assert!(svg.contains("EPSG:32638 (PROJ)"));
-    assert!(render_map(
-        &view,
-        &MapOptions::new().projection("EPSG:999999")
-    )
-    .is_err());
+    assert!(render_map(&view, &MapOptions::new().projection("EPSG:999999")).is_err());
 }

@@ -149,11 +149,7 @@ fn map_content() {
         assert!(flat.contains(expected), "the map lacks {expected:?}");
     }
     // Labels are rasterised: the PNG changes when they are left out.
-    let plain = render_map(
-        &view,
-        &MapOptions::new().labels(false),
-    )
-    .unwrap();
+    let plain = render_map(&view, &MapOptions::new().labels(false)).unwrap();
     assert!(flat.contains(">Stepanakert</text>"));
     assert!(!plain.replace('\n', "").contains(">Stepanakert</text>"));
     assert_ne!(svg_to_png(&svg).unwrap(), svg_to_png(&plain).unwrap());
@@ -178,11 +174,7 @@ fn bad_requests_are_errors() {
     let view = atlas.at(parse_date("2021-06-01").unwrap()).unwrap();
     assert!(frontline_render::BBox::parse("47,40,46,41").is_err());
     assert!(frontline_render::BBox::parse("46,40,47").is_err());
-    assert!(render_map(
-        &view,
-        &MapOptions::new().size(10, 900)
-    )
-    .is_err());
+    assert!(render_map(&view, &MapOptions::new().size(10, 900)).is_err());
 }
 
 #[cfg(not(feature = "proj"))]
@@ -190,10 +182,6 @@ fn bad_requests_are_errors() {
 fn other_projections_need_the_proj_feature() {
     let atlas = Atlas::embedded().unwrap();
     let view = atlas.at(parse_date("2021-06-01").unwrap()).unwrap();
-    let error = render_map(
-        &view,
-        &MapOptions::new().projection("EPSG:32638"),
-    )
-    .unwrap_err();
+    let error = render_map(&view, &MapOptions::new().projection("EPSG:32638")).unwrap_err();
     assert!(error.to_string().contains("--features proj"), "{error}");
 }

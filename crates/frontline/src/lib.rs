@@ -52,8 +52,8 @@ pub mod index;
 pub mod ingest;
 pub mod io;
 mod layer;
-mod names;
 pub mod model;
+mod names;
 pub mod nearest;
 #[cfg(feature = "routes")]
 pub mod reach;

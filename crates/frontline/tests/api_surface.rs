@@ -90,16 +90,12 @@ fn routes_and_reach_come_back_through_serde() {
     let report = atlas.route_report("main-road", date, 1.0).unwrap();
     assert!(report.length_km > 100.0, "{}", report.length_km);
     let back = round_trip(&report);
-    assert_eq!((back.status, back.length_km), (report.status, report.length_km));
+    assert_eq!(
+        (back.status, back.length_km),
+        (report.status, report.length_km)
+    );
 
-    let reach = atlas
-        .reach(
-            "westville",
-            "eastville",
-            date,
-            "west",
-        )
-        .unwrap();
+    let reach = atlas.reach("westville", "eastville", date, "west").unwrap();
     let back = round_trip(&reach);
     assert_eq!((back.reachable, &back.path), (reach.reachable, &reach.path));
 }
@@ -132,7 +128,10 @@ fn batch_calls_refuse_an_output_of_another_length() {
     for slots in [0, 2, 4] {
         let mut out = vec![Err(RecordError::BadCoordinate); slots];
         match atlas.locate_many(&records, &mut out) {
-            Err(Error::BatchLength { inputs: 3, slots: s }) => assert_eq!(s, slots),
+            Err(Error::BatchLength {
+                inputs: 3,
+                slots: s,
+            }) => assert_eq!(s, slots),
             other => panic!("{slots} slots: {other:?}"),
         }
         assert!(out
@@ -155,7 +154,10 @@ fn batch_calls_refuse_an_output_of_another_length() {
     );
     let mut out = [None; 2];
     index.controllers_into(&points, &mut out).unwrap();
-    assert_eq!(out.map(|c| c.map(|c| c.id.as_str())), [Some("west"), Some("east")]);
+    assert_eq!(
+        out.map(|c| c.map(|c| c.id.as_str())),
+        [Some("west"), Some("east")]
+    );
 
     let shapes: Vec<_> = view.snapshot.zones.iter().map(|z| &z.shape).collect();
     let cover = CoverIndex::new(shapes);
@@ -175,7 +177,13 @@ fn flatgeobuf_without_its_feature_says_which_feature() {
         .export(Layer::Zones);
     assert!(encode(&zones, Format::GeoJson, "zones").is_ok());
     let error = encode(&zones, Format::FlatGeobuf, "zones").unwrap_err();
-    assert!(matches!(error, Error::NotInBuild { feature: "export-fgb", .. }));
+    assert!(matches!(
+        error,
+        Error::NotInBuild {
+            feature: "export-fgb",
+            ..
+        }
+    ));
     assert_eq!(
         error.to_string(),
         "FlatGeobuf output is not in this build: it needs frontline's `export-fgb` feature"
