@@ -1,4 +1,5 @@
-//! Builds the bundled Nagorno-Karabakh dataset (`data/geojson/` and
+//! Builds the bundled Nagorno-Karabakh dataset (the files of the
+//! `frontline-karabakh` crate, `crates/frontline-karabakh/geojson/`, and
 //! `data/SOURCES.md`) from its sources (`data/sources/`): OpenStreetMap land
 //! polygons for the countries, Natural Earth rayons and its post-2020
 //! "Artsakh" polygon, GeoNames and encyclopedia coordinates for places, and
@@ -14,7 +15,7 @@ mod read;
 mod shapes;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use frontline::geometry::{area_km2, buffer_km, drop_slivers, orient_rfc7946};
 use geo::{
@@ -1184,18 +1185,48 @@ fn collection(features: Vec<Feature>) -> String {
     out
 }
 
-/// Files of `files` whose contents differ from those under `dir` (`data/`),
-/// or are missing, and files in `dir/geojson` that the build does not make.
-pub fn differences(files: &BTreeMap<String, String>, dir: &Path) -> Vec<String> {
+/// Where the built files go: the dataset (the `geojson/…` names of
+/// [`build`]) into the dataset crate, so that its package carries them, and
+/// `SOURCES.md` beside the sources.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Where `SOURCES.md` goes: the repository's `data/`.
+    pub data: PathBuf,
+    /// Where the dataset goes: `crates/frontline-karabakh/geojson/`.
+    pub geojson: PathBuf,
+}
+
+impl Layout {
+    /// The layout of the repository whose root is `root`.
+    pub fn of_repository(root: &Path) -> Layout {
+        Layout {
+            data: root.join("data"),
+            geojson: root.join("crates/frontline-karabakh/geojson"),
+        }
+    }
+
+    /// Where the built file `name` (a key of [`build`]'s map) lives.
+    pub fn path(&self, name: &str) -> PathBuf {
+        match name.strip_prefix("geojson") {
+            Some("") => self.geojson.clone(),
+            Some(rest) if rest.starts_with('/') => self.geojson.join(&rest[1..]),
+            _ => self.data.join(name),
+        }
+    }
+}
+
+/// Files of `files` whose contents differ from those in `layout`, or are
+/// missing, and files in the dataset directory that the build does not make.
+pub fn differences(files: &BTreeMap<String, String>, layout: &Layout) -> Vec<String> {
     let mut differ: Vec<String> = files
         .iter()
         .filter(|(name, text)| {
-            std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str())
+            std::fs::read_to_string(layout.path(name)).ok().as_deref() != Some(text.as_str())
         })
         .map(|(name, _)| name.clone())
         .collect();
     for sub in ["geojson", "geojson/snapshots"] {
-        for entry in std::fs::read_dir(dir.join(sub))
+        for entry in std::fs::read_dir(layout.path(sub))
             .into_iter()
             .flatten()
             .flatten()
@@ -1209,15 +1240,17 @@ pub fn differences(files: &BTreeMap<String, String>, dir: &Path) -> Vec<String> 
     differ
 }
 
-/// Writes the files under `dir` (`data/`) atomically, and removes snapshot
-/// files the build no longer makes.
-pub fn write(files: &BTreeMap<String, String>, dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir.join("geojson/snapshots"))
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+/// Writes the files where `layout` puts them, atomically, and removes
+/// snapshot files the build no longer makes.
+pub fn write(files: &BTreeMap<String, String>, layout: &Layout) -> Result<(), Error> {
+    let snapshots = layout.path("geojson/snapshots");
+    std::fs::create_dir_all(&snapshots).map_err(|e| format!("{}: {e}", snapshots.display()))?;
+    std::fs::create_dir_all(&layout.data).map_err(|e| format!("{}: {e}", layout.data.display()))?;
     for (name, text) in files {
-        frontline::io::write_atomic(&dir.join(name), text.as_bytes()).map_err(|e| e.to_string())?;
+        frontline::io::write_atomic(&layout.path(name), text.as_bytes())
+            .map_err(|e| e.to_string())?;
     }
-    for entry in std::fs::read_dir(dir.join("geojson/snapshots"))
+    for entry in std::fs::read_dir(&snapshots)
         .into_iter()
         .flatten()
         .flatten()

@@ -1,7 +1,7 @@
 //! `frontline-data`: rebuilds the bundled dataset from its sources.
 //!
 //! ```text
-//! cargo run -p frontline-data --release            # write data/geojson/ and data/SOURCES.md
+//! cargo run -p frontline-data --release            # write crates/frontline-karabakh/geojson/ and data/SOURCES.md
 //! cargo run -p frontline-data --release -- --check # fail if either differs
 //! ```
 
@@ -18,19 +18,19 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let out = root.join("data");
+    let out = frontline_data::Layout::of_repository(&root);
     if check {
         return match frontline_data::differences(&files, &out) {
             differences if differences.is_empty() => {
                 println!(
-                    "data/geojson and data/SOURCES.md are what the sources build ({} files)",
+                    "crates/frontline-karabakh/geojson and data/SOURCES.md are what the sources build ({} files)",
                     files.len()
                 );
                 ExitCode::SUCCESS
             }
             differences => {
                 for d in differences {
-                    eprintln!("differs: data/{d}");
+                    eprintln!("differs: {d}");
                 }
                 eprintln!("regenerate with: cargo run -p frontline-data --release");
                 ExitCode::from(1)
@@ -39,7 +39,12 @@ fn main() -> ExitCode {
     }
     match frontline_data::write(&files, &out) {
         Ok(()) => {
-            println!("wrote {} files to {}", files.len(), out.display());
+            println!(
+                "wrote {} files to {} and {}",
+                files.len(),
+                out.geojson.display(),
+                out.data.display()
+            );
             ExitCode::SUCCESS
         }
         Err(error) => {

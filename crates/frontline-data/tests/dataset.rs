@@ -49,8 +49,9 @@ fn controller_at(atlas: &Atlas, place: &str, date: &str) -> String {
 #[test]
 fn committed_files_are_what_the_sources_build() {
     let files = frontline_data::build(&root().join("data/sources")).unwrap();
-    let differ = frontline_data::differences(&files, &root().join("data"));
-    assert!(differ.is_empty(), "data/ differs from a fresh build in {differ:?}; regenerate with `cargo run -p frontline-data --release`");
+    let differ =
+        frontline_data::differences(&files, &frontline_data::Layout::of_repository(&root()));
+    assert!(differ.is_empty(), "the committed dataset differs from a fresh build in {differ:?}; regenerate with `cargo run -p frontline-data --release`");
 }
 
 #[test]
@@ -645,7 +646,7 @@ fn digitised_lines_have_no_long_straight_runs() {
 #[test]
 fn every_feature_cites_listed_sources_and_says_its_accuracy() {
     let sources = std::fs::read_to_string(root().join("data/SOURCES.md")).unwrap();
-    let dir = root().join("data/geojson");
+    let dir = root().join("crates/frontline-karabakh/geojson");
     let mut files = vec![];
     for sub in [dir.clone(), dir.join("snapshots")] {
         for entry in std::fs::read_dir(&sub).unwrap() {

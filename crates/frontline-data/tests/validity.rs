@@ -1,5 +1,5 @@
 //! Every polygon of every committed layer, read straight from
-//! `data/geojson/`, is valid (no ring crossing or touching itself or another,
+//! `crates/frontline-karabakh/geojson/`, is valid (no ring crossing or touching itself or another,
 //! no hole outside its exterior: the library's sweep, as `validate` checks
 //! any dataset; geo's pairwise `Validation` takes minutes on the OSM borders)
 //! and wound as RFC 7946 §3.1.6 asks: exteriors counter-clockwise, holes
@@ -11,10 +11,10 @@ use geo::{Geometry, Winding};
 use geojson::FeatureCollection;
 
 fn layers() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/geojson");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontline-karabakh/geojson");
     let mut files = Vec::new();
     for sub in [dir.clone(), dir.join("snapshots")] {
-        for entry in std::fs::read_dir(&sub).expect("data/geojson is committed") {
+        for entry in std::fs::read_dir(&sub).expect("the dataset is committed") {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "geojson") {
                 files.push(path);

@@ -8,15 +8,11 @@ use crate::error::{Error, Problem, Result};
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum DataSource {
-    /// Compiled into the library (the `embedded` feature).
+    /// Compiled into the library (the `embedded` feature: the
+    /// `frontline-karabakh` crate).
     Embedded,
     /// A directory on disk holding `manifest.json`.
     Directory(PathBuf),
-}
-
-#[cfg(feature = "embedded")]
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
 impl DataSource {
@@ -82,10 +78,7 @@ impl DataSource {
 
 #[cfg(feature = "embedded")]
 fn embedded_file(relative: &str) -> Option<&'static str> {
-    embedded::EMBEDDED_FILES
-        .iter()
-        .find(|(path, _)| *path == relative)
-        .map(|(_, text)| *text)
+    frontline_karabakh::file(relative)
 }
 
 #[cfg(not(feature = "embedded"))]

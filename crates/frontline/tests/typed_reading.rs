@@ -54,7 +54,7 @@ fn both_readings_agree_on_every_stored_file() {
     for dir in [
         "tests/data/malformed",
         "tests/data/fuzz-regressions",
-        "data/geojson",
+        "crates/frontline-karabakh/geojson",
     ] {
         every_file_in(&root.join(dir), &mut found);
     }

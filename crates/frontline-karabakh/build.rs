@@ -1,6 +1,7 @@
-//! Embeds the bundled dataset (`data/geojson/`) when the `embedded` feature is
-//! on: every file below that directory becomes a `(relative path, contents)`
-//! entry of `EMBEDDED_FILES`, so the library works from any directory.
+//! Lists the dataset's files (`geojson/`, inside this crate, so the package
+//! carries them): every `.json` and `.geojson` file below it becomes a
+//! `(relative path, contents)` entry of `FILES`, compiled in with
+//! `include_str!`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -10,15 +11,22 @@ fn main() {
     let manifest_dir = PathBuf::from(
         std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
     );
-    let data = manifest_dir.join("../../data/geojson");
+    let data = manifest_dir.join("geojson");
     println!("cargo:rerun-if-changed={}", data.display());
 
     let mut files = Vec::new();
-    if std::env::var_os("CARGO_FEATURE_EMBEDDED").is_some() {
-        collect(&data, &data, &mut files);
-    }
+    collect(&data, &data, &mut files);
     files.sort();
-    let mut code = String::from("/// Files of the bundled dataset: path relative to `data/geojson/`, contents.\npub static EMBEDDED_FILES: &[(&str, &str)] = &[\n");
+    assert!(
+        files
+            .iter()
+            .any(|(relative, _)| relative == "manifest.json"),
+        "{} holds no manifest.json: the dataset is missing",
+        data.display()
+    );
+    let mut code = String::from(
+        "/// The dataset's files: path relative to its root, contents.\npub static FILES: &[(&str, &str)] = &[\n",
+    );
     for (relative, absolute) in &files {
         println!("cargo:rerun-if-changed={}", absolute.display());
         writeln!(
@@ -26,10 +34,10 @@ fn main() {
             "    ({relative:?}, include_str!({:?})),",
             absolute.display().to_string()
         )
-        .unwrap();
+        .expect("writing to a String");
     }
     code.push_str("];\n");
-    std::fs::write(out.join("embedded.rs"), code).expect("OUT_DIR is writable");
+    std::fs::write(out.join("files.rs"), code).expect("OUT_DIR is writable");
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
