@@ -166,9 +166,8 @@ fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Su
                 }
                 out.extend_from_slice(field);
             }
-            for _ in fields.len()..columns.width {
-                out.push(b',');
-            }
+            let missing = columns.width.saturating_sub(fields.len());
+            out.extend(std::iter::repeat_n(b',', missing));
         }
         let result = classify_fields(atlas, &fields, columns);
         super::push_answer(&mut out, &mut summary, &result);
