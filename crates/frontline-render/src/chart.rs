@@ -277,7 +277,7 @@ fn time_ticks(from: NaiveDate, to: NaiveDate, left: f64, right: f64) -> Vec<(Nai
                     NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
                 let mut ticks = Vec::new();
                 while month <= to {
-                    if month >= from && month.month0() % step == 0 {
+                    if month >= from && month.month0().is_multiple_of(step) {
                         ticks.push((month, month.format("%b %Y").to_string()));
                     }
                     month = month + Months::new(1);

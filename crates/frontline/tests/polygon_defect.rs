@@ -4,7 +4,7 @@
 //! itself with zero area, and two rings touching at two or more points (which
 //! cuts the interior apart, invalid under OGC simple features).
 
-use frontline::ingest::polygon_defect;
+use frontline::ingest::{polygon_defect, polygon_defect_by_sweep, polygon_valid_by_grid};
 use geo::{Area, Coord, LineString, Polygon, Validation};
 use proptest::prelude::*;
 
@@ -49,5 +49,29 @@ proptest! {
             let cut_apart = defect.as_deref().is_some_and(|d| d.contains("touch at more than one point"));
             prop_assert!(folded || cut_apart, "the sweep finds {:?} invalid ({:?}), geo does not", polygon, defect);
         }
+    }
+
+    /// The grid's verdict is the sweep's, on rings with two holes too; each
+    /// edge cut in eight, so that the grid (not its brute-force path for
+    /// fewer than 32 segments) decides.
+    #[test]
+    fn the_grid_and_the_sweep_agree(exterior in ring(), holes in prop::collection::vec(ring(), 0..3)) {
+        let cut = |ring: LineString<f64>| {
+            let mut coords = Vec::new();
+            for line in ring.lines() {
+                for k in 0..8 {
+                    let t = f64::from(k) / 8.0;
+                    coords.push(Coord { x: line.start.x + t * line.dx(), y: line.start.y + t * line.dy() });
+                }
+            }
+            coords.push(coords[0]);
+            LineString(coords)
+        };
+        let polygon = Polygon::new(cut(exterior), holes.into_iter().map(cut).collect());
+        let sweep = polygon_defect_by_sweep(&polygon);
+        if let Some(valid) = polygon_valid_by_grid(&polygon) {
+            prop_assert_eq!(valid, sweep.is_none(), "{:?}: sweep says {:?}", polygon, sweep);
+        }
+        prop_assert_eq!(polygon_defect(&polygon), sweep);
     }
 }
