@@ -531,7 +531,7 @@
     var series = page.series, ids = series.controllers.filter(function (id) {
       return series.rows.some(function (r) { return r.areas_km2[id] > 0; });
     });
-    var left = 150, right = 12, markerRows = 2, top = 8 + markerRows * 16, panel = 44, gap = 6;
+    var left = 180, right = 12, markerRows = 2, top = 8 + markerRows * 16, panel = 44, gap = 6;
     var height = top + ids.length * (panel + gap) + 18;
     var svg = svgEl('svg', { viewBox: '0 0 ' + width + ' ' + height, height: height, role: 'img', 'aria-label': 'Area held by each side over time' });
     var x = function (day) { return left + (width - left - right) * (day - start) / Math.max(1, end - start); };

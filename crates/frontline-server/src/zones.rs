@@ -90,6 +90,19 @@ fn simplify(collection: FeatureCollection, zoom: u8) -> Simplified {
                     })
                     .0
                     .into_iter()
+                    .map(|p| {
+                        let (exterior, holes) = p.into_inner();
+                        let holes = holes
+                            .into_iter()
+                            .filter(|h| {
+                                h.0.len() >= 4
+                                    && h.bounding_rect().is_some_and(|r| {
+                                        r.width() >= epsilon || r.height() >= epsilon
+                                    })
+                            })
+                            .collect();
+                        geo::Polygon::new(exterior, holes)
+                    })
                     .filter(|p| {
                         p.exterior().0.len() >= 4
                             && p.bounding_rect()

@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses a part of it
 //! A plain HTTP/1.1 GET over a socket, for tests: the bytes sent are
 //! exactly the path given (no normalisation), which traversal tests need.
 
@@ -33,9 +34,7 @@ pub fn get(address: SocketAddr, target: &str, headers: &[(&str, &str)]) -> Reply
     stream
         .write_all(request.as_bytes())
         .expect("the request is sent");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("the answer is read");
-    parse(&raw)
+    parse(&read_answer(&mut stream))
 }
 
 fn parse(raw: &[u8]) -> Reply {
@@ -95,7 +94,32 @@ pub fn request(address: SocketAddr, method: &str, target: &str, body: Option<&st
     stream
         .write_all(request.as_bytes())
         .expect("the request is sent");
+    parse(&read_answer(&mut stream))
+}
+
+/// Reads one answer: to its `Content-Length` when it has one (some servers
+/// say `Connection: close` and keep the socket open), else to the end.
+fn read_answer(stream: &mut TcpStream) -> Vec<u8> {
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("the answer is read");
-    parse(&raw)
+    let mut buffer = [0u8; 65536];
+    loop {
+        if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .filter_map(|l| l.strip_prefix("content-length:"))
+                .find_map(|v| v.trim().parse::<usize>().ok());
+            if let Some(length) = length {
+                if raw.len() >= end + 4 + length {
+                    raw.truncate(end + 4 + length);
+                    return raw;
+                }
+            }
+        }
+        let n = stream.read(&mut buffer).expect("the answer is read");
+        if n == 0 {
+            return raw;
+        }
+        raw.extend_from_slice(&buffer[..n]);
+    }
 }
