@@ -126,7 +126,8 @@ fn bad_requests_exit_2_with_one_line_and_no_file() {
             .stdout("")
             .stderr(
                 predicate::str::contains(message)
-                    .and(predicate::str::is_match("^[^\n]*\n$").unwrap()),
+                    // One line, and a hint under it where one helps.
+                    .and(predicate::str::is_match("^[^\n]*\n(hint: [^\n]*\n)?$").unwrap()),
             );
         assert!(!path.exists(), "{args:?} left {}", path.display());
     }

@@ -161,6 +161,8 @@ pub fn classify_parquet(
     let date_column = match &options.date {
         DateSource::Column(name) => Some(column(&schema, name, "date")?),
         DateSource::Fixed(_) => None,
+        // Any other source answers every row with an error below.
+        _ => None,
     };
     let out_schema = output_schema(&schema);
     let mut writer = ArrowWriter::try_new(output, out_schema.clone(), Some(writer_properties()))?;
@@ -279,6 +281,7 @@ fn classify_batch(
                 .flatten()
                 .ok_or_else(|| format!("column `{column}`: missing, or not a date (YYYY-MM-DD)")),
             (DateSource::Column(_), None) => Err("no date".to_owned()),
+            _ => Err("this kind of date source is not supported for Parquet".to_owned()),
         };
         match point.and_then(|p| date.map(|d| (p, d))) {
             Ok(((lon, lat), day)) => {

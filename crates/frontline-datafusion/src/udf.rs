@@ -354,7 +354,10 @@ impl LocateUdf {
             let km = view.and_then(|((lon, lat), view)| {
                 let index = LocateIndex::new(view);
                 let holder = index.controller(lon, lat);
+                // A point the library refuses gives NULL, like any bad row.
                 view.nearest_other(geo::Point::new(lon, lat), holder)
+                    .ok()
+                    .flatten()
                     .map(|near| near.km)
             });
             out.append_option(km);

@@ -38,7 +38,10 @@ pub enum Piece {
 /// `FeatureCollection`, with exactly one `features` array. Errors name
 /// `source`, the feature being read, and the line and column.
 ///
-/// ```
+/// (The module is private, so this example is not compiled; the unit
+/// tests below hold the same cases.)
+///
+/// ```ignore
 /// use frontline::feature_stream::{read_feature_collection, Piece};
 /// let input = r#"{"name": "sightings", "type": "FeatureCollection",
 ///   "metadata": {"features": ["not these"]},

@@ -58,7 +58,8 @@ fn both_readings_agree_on_every_stored_file() {
     ] {
         every_file_in(&root.join(dir), &mut found);
     }
-    assert!(found > 60, "only {found} files");
+    // 44 malformed, 1 fuzz find, 5 small bundled layers.
+    assert!(found >= 50, "only {found} files");
 }
 
 #[test]

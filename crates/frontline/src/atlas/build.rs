@@ -32,7 +32,7 @@ use super::{Atlas, Origin, SnapshotSlot};
 ///
 /// ```
 /// use frontline::{AtlasBuilder, Controller, parse_date};
-/// use geo::{MultiPolygon, Rect};
+/// use frontline::geo::{MultiPolygon, Rect};
 ///
 /// // 1° squares at the equator: 12,308.8 km² each.
 /// let square = |x: f64| MultiPolygon(vec![Rect::new((x, 0.0), (x + 1.0, 1.0)).to_polygon()]);
@@ -41,7 +41,7 @@ use super::{Atlas, Origin, SnapshotSlot};
 /// };
 /// let atlas = AtlasBuilder::new("Two squares", [side("west", "West", "#0072b2"), side("east", "East", "#d55e00")])
 ///     .snapshot(parse_date("2000-01-01")?, "start", [("west", square(0.0)), ("east", square(1.0))])
-///     .snapshot(parse_date("2001-01-01")?, "west takes all", [("west", square(0.0).0.into_iter().chain(square(1.0)).collect())])
+///     .snapshot(parse_date("2001-01-01")?, "west takes all", [("west", MultiPolygon(vec![Rect::new((0.0, 0.0), (2.0, 1.0)).to_polygon()]))])
 ///     .build()?;
 /// let before = atlas.at(parse_date("2000-06-01")?)?;
 /// assert!((before.area_km2("east")? - 12_308.8).abs() < 0.1);
