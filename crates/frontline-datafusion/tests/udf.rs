@@ -142,6 +142,7 @@ fn de_jure_rayon_overlays_and_distance_match_the_library() {
     let view = atlas.at(date).unwrap();
     let library = view
         .nearest_other(geo::Point::new(47.1099, 39.7955), Some("nkr"))
+        .unwrap()
         .unwrap();
     assert_eq!(km, library.km);
     assert!(km > 1.0 && km < 10.0, "{km}");
