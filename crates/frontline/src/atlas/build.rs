@@ -34,7 +34,7 @@ use super::{Atlas, Origin, SnapshotSlot};
 /// use frontline::{AtlasBuilder, Controller, parse_date};
 /// use frontline::geo::{MultiPolygon, Rect};
 ///
-/// // 1° squares at the equator: 12,308.8 km² each.
+/// // 1° squares at the equator: 12,308.46 km² each (closed form on WGS 84).
 /// let square = |x: f64| MultiPolygon(vec![Rect::new((x, 0.0), (x + 1.0, 1.0)).to_polygon()]);
 /// let side = |id: &str, name: &str, colour: &str| Controller {
 ///     id: id.into(), name: name.into(), colour: colour.into(), allies: vec![],
@@ -44,9 +44,9 @@ use super::{Atlas, Origin, SnapshotSlot};
 ///     .snapshot(parse_date("2001-01-01")?, "west takes all", [("west", MultiPolygon(vec![Rect::new((0.0, 0.0), (2.0, 1.0)).to_polygon()]))])
 ///     .build()?;
 /// let before = atlas.at(parse_date("2000-06-01")?)?;
-/// assert!((before.area_km2("east")? - 12_308.8).abs() < 0.1);
+/// assert!((before.area_km2("east")? - 12_308.46).abs() < 0.01);
 /// let diff = atlas.diff(parse_date("2000-06-01")?, parse_date("2001-06-01")?)?;
-/// assert!((diff.transferred_km2("east", "west") - 12_308.8).abs() < 0.1);
+/// assert!((diff.transferred_km2("east", "west") - 12_308.46).abs() < 0.01);
 /// # Ok::<(), frontline::Error>(())
 /// ```
 #[derive(Debug, Clone)]
