@@ -103,7 +103,9 @@ fn routes_and_reach_come_back_through_serde() {
 fn reach_comes_back_through_serde() {
     let atlas = Atlas::embedded().unwrap();
     let date = parse_date("2021-06-01").unwrap();
-    let reach = atlas.reach("Goris", "Stepanakert", date, "armenia").unwrap();
+    let reach = atlas
+        .reach("Goris", "Stepanakert", date, "armenia")
+        .unwrap();
     assert!(reach.reachable);
     let back = round_trip(&reach);
     assert_eq!((back.reachable, &back.path), (reach.reachable, &reach.path));
