@@ -589,7 +589,6 @@ fn remove_temp_files_on_signals() {
 }
 
 fn main() -> ExitCode {
-    remove_temp_files_on_signals();
     let cli = match parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(),
