@@ -164,6 +164,7 @@ fn start_server() -> SocketAddr {
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let atlas = Arc::new(frontline::Atlas::embedded().expect("the bundled dataset"));
+            atlas.prepare().expect("every snapshot reads");
             let app = frontline_server::router(atlas, frontline_server::Limits::default());
             sender.send(listener.local_addr().unwrap()).unwrap();
             frontline_server::serve(listener, app, std::future::pending())

@@ -38,6 +38,10 @@ pub struct AtlasArgs {
 /// Serves until Ctrl-C or SIGTERM, then lets the requests under way finish.
 pub fn serve(atlas: Arc<Atlas>, args: &ServeArgs) -> Result<ExitCode, CliError> {
     crate::output::notes(&atlas);
+    // Every index is built before the first request, so none pays for it.
+    if let Err(problem) = atlas.prepare() {
+        eprintln!("warning: {problem}");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

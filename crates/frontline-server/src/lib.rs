@@ -38,17 +38,18 @@
 //! ```
 #![warn(missing_docs)]
 
+mod answers;
+mod lanes;
 mod page;
 pub mod params;
 pub mod zones;
 
 use std::future::Future;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -71,9 +72,15 @@ pub struct Limits {
     pub max_zoom: u8,
     /// Largest width or height of a server-side map, px.
     pub max_map_px: u32,
-    /// Heavy answers (areas, diffs, series, routes, zones, maps) computed at
-    /// once; more wait for a turn.
+    /// Analysis answers (areas, diffs, series, routes, exports, maps)
+    /// computed at once, on threads of lower CPU priority; more wait for a
+    /// turn.
     pub heavy_at_once: usize,
+    /// Map layers (`/api/zones`) computed at once; more wait for a turn.
+    pub layers_at_once: usize,
+    /// Memory kept for computed answers (bodies and keys), bytes; the
+    /// oldest answers are dropped first beyond it.
+    pub answer_cache_bytes: usize,
     /// Longest wait for a turn plus the work itself; beyond it, 503.
     pub timeout: Duration,
     /// `max-age` of the `Cache-Control` header, seconds.
@@ -89,6 +96,8 @@ impl Default for Limits {
             max_zoom: zones::MAX_ZOOM,
             max_map_px: 4000,
             heavy_at_once: cores.max(2),
+            layers_at_once: cores.max(2),
+            answer_cache_bytes: 256 << 20,
             timeout: Duration::from_secs(30),
             max_age_seconds: 3600,
         }
@@ -99,8 +108,19 @@ impl Default for Limits {
 struct App {
     atlas: Arc<Atlas>,
     limits: Limits,
-    heavy: Arc<tokio::sync::Semaphore>,
+    analysis: lanes::Lane,
+    layers: lanes::Lane,
+    answers: answers::AnswerCache,
     zones: zones::ZoneCache,
+}
+
+/// Which lane computes an answer (see the `lanes` module).
+#[derive(Debug, Clone, Copy)]
+enum Work {
+    /// Map layers: quick once simplified, asked for in bursts.
+    Layers,
+    /// Areas, overlays, routes, maps: slower, at lower priority.
+    Analysis,
 }
 
 type Shared = Arc<App>;
@@ -129,31 +149,8 @@ impl Answer {
         }
     }
 
-    /// The answer with `Cache-Control` and `ETag`, or 304 when the client's
-    /// `If-None-Match` names the same body.
-    fn respond(self, request: &HeaderMap, max_age_seconds: u32) -> Response {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        self.body.hash(&mut hasher);
-        let first = hasher.finish();
-        self.content_type.hash(&mut hasher);
-        let etag = format!("\"{first:016x}{:016x}\"", hasher.finish());
-        let cache = format!("public, max-age={max_age_seconds}");
-        let matches = request
-            .get_all(header::IF_NONE_MATCH)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|tag| tag.trim() == etag || tag.trim() == "*");
-        let headers = [
-            (header::ETAG, etag),
-            (header::CACHE_CONTROL, cache),
-            (header::CONTENT_TYPE, self.content_type.to_owned()),
-        ];
-        if matches {
-            (StatusCode::NOT_MODIFIED, headers).into_response()
-        } else {
-            (headers, self.body).into_response()
-        }
+    fn ready(self) -> answers::Ready {
+        answers::Ready::new(self.content_type, self.body)
     }
 }
 
@@ -165,39 +162,40 @@ impl App {
         work: impl FnOnce(&Atlas) -> Result<Answer, ApiError>,
     ) -> Response {
         match work(&self.atlas) {
-            Ok(answer) => answer.respond(request, self.limits.max_age_seconds),
+            Ok(answer) => answer.ready().respond(request, self.limits.max_age_seconds),
             Err(error) => error.into_response(),
         }
     }
 
-    /// Runs heavy work on the blocking pool, at most
-    /// [`Limits::heavy_at_once`] at a time, within [`Limits::timeout`].
-    async fn heavy(
+    /// The answer kept under `key`, or `work` run on its lane within
+    /// [`Limits::timeout`] and kept when it succeeds.
+    async fn computed(
         self: Arc<Self>,
+        lane: Work,
+        key: String,
         request: HeaderMap,
         work: impl FnOnce(&App) -> Result<Answer, ApiError> + Send + 'static,
     ) -> Response {
-        let timeout = self.limits.timeout;
         let max_age = self.limits.max_age_seconds;
-        let run = async {
-            let permit = Arc::clone(&self.heavy)
-                .acquire_owned()
-                .await
-                .map_err(|_| ApiError::unavailable("the server is shutting down"))?;
-            let app = Arc::clone(&self);
-            tokio::task::spawn_blocking(move || {
-                let _turn = permit;
-                work(&app)
-            })
-            .await
-            .map_err(|_| ApiError::internal("the answer could not be computed"))?
+        if let Some(kept) = self.answers.get(&key) {
+            return kept.respond(&request, max_age);
+        }
+        let app = Arc::clone(&self);
+        let job = move || work(&app).map(|answer| Arc::new(answer.ready()));
+        let run = match lane {
+            Work::Layers => self.layers.run(job),
+            Work::Analysis => self.analysis.run(job),
         };
-        match tokio::time::timeout(timeout, run).await {
-            Ok(Ok(answer)) => answer.respond(&request, max_age),
-            Ok(Err(error)) => error.into_response(),
+        match tokio::time::timeout(self.limits.timeout, run).await {
+            Ok(Some(Ok(ready))) => {
+                self.answers.keep(key, Arc::clone(&ready));
+                ready.respond(&request, max_age)
+            }
+            Ok(Some(Err(error))) => error.into_response(),
+            Ok(None) => ApiError::internal("the answer could not be computed").into_response(),
             Err(_) => ApiError::unavailable(format!(
                 "no answer within {} s: the server is busy, try again",
-                timeout.as_secs()
+                self.limits.timeout.as_secs()
             ))
             .into_response(),
         }
@@ -227,7 +225,9 @@ impl App {
 pub fn router(atlas: Arc<Atlas>, limits: Limits) -> Router {
     let app: Shared = Arc::new(App {
         atlas,
-        heavy: Arc::new(tokio::sync::Semaphore::new(limits.heavy_at_once.max(1))),
+        analysis: lanes::Lane::new("analysis", limits.heavy_at_once, true),
+        layers: lanes::Lane::new("layers", limits.layers_at_once, false),
+        answers: answers::AnswerCache::new(limits.answer_cache_bytes),
         zones: zones::ZoneCache::default(),
         limits,
     });
@@ -367,7 +367,8 @@ async fn stats(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    app.heavy(headers, move |app| {
+    let key = format!("stats?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Analysis, key, headers, move |app| {
         let params = Params::parse(query.as_deref(), &["at"])?;
         Ok(Answer::json(&app.view(params.date("at")?)?.stats()))
     })
@@ -379,7 +380,8 @@ async fn diff(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    app.heavy(headers, move |app| {
+    let key = format!("diff?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Analysis, key, headers, move |app| {
         let params = Params::parse(query.as_deref(), &["from", "to", "by", "format"])?;
         let (from, to) = (params.date("from")?, params.date("to")?);
         let by_rayon = match params.optional("by") {
@@ -407,7 +409,8 @@ async fn series(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    app.heavy(headers, move |app| {
+    let key = format!("series?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Analysis, key, headers, move |app| {
         let params = Params::parse(query.as_deref(), &["from", "to"])?;
         let (from, to) = (params.date("from")?, params.date("to")?);
         let series = app
@@ -429,7 +432,8 @@ async fn route(
         return ApiError::not_found(format!("no route {id:?}: /api/routes lists them"))
             .into_response();
     }
-    app.heavy(headers, move |app| {
+    let key = format!("route/{id}?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Analysis, key, headers, move |app| {
         let params = Params::parse(query.as_deref(), &["at", "exposure_km"])?;
         let at = params.date("at")?;
         let exposure_km = params.number("exposure_km", 0.0..=100.0)?.unwrap_or(2.0);
@@ -447,7 +451,8 @@ async fn reach(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    app.heavy(headers, move |app| {
+    let key = format!("reach?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Analysis, key, headers, move |app| {
         let params = Params::parse(query.as_deref(), &["from", "to", "at", "as"])?;
         let (from, to, side) = (
             params.required("from")?,
@@ -479,7 +484,8 @@ async fn export(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    app.heavy(headers, move |app| {
+    let key = format!("export?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Analysis, key, headers, move |app| {
         let params = Params::parse(query.as_deref(), &["at", "layer"])?;
         let at = params.date("at")?;
         let names: Vec<&str> = Layer::ALL.iter().map(|(n, _)| *n).collect();
@@ -501,7 +507,8 @@ async fn zones_layer(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    app.heavy(headers, move |app| {
+    let key = format!("zones?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Layers, key, headers, move |app| {
         let params = Params::parse(query.as_deref(), &["at", "layer", "bbox", "zoom"])?;
         let at = params.date("at")?;
         let name = params.choice("layer", &zones::AREAL_LAYERS)?;
@@ -547,7 +554,8 @@ async fn page_data(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    app.heavy(headers, move |app| {
+    let key = format!("page?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Analysis, key, headers, move |app| {
         Params::parse(query.as_deref(), &[])?;
         let bundle = page::page_bundle(&app.atlas, None, None, false)
             .map_err(|e| ApiError::internal(e.to_string()))?;
@@ -562,7 +570,8 @@ async fn map_svg(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    app.heavy(headers, move |app| {
+    let key = format!("map.svg?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Analysis, key, headers, move |app| {
         let svg = map(app, query.as_deref())?;
         Ok(Answer::text("image/svg+xml", svg))
     })
@@ -574,7 +583,8 @@ async fn map_png(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    app.heavy(headers, move |app| {
+    let key = format!("map.png?{}", query.as_deref().unwrap_or(""));
+    app.computed(Work::Analysis, key, headers, move |app| {
         let svg = map(app, query.as_deref())?;
         let png =
             frontline_render::svg_to_png(&svg).map_err(|e| ApiError::internal(e.to_string()))?;

@@ -6,9 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use frontline::export::Layer;
 use frontline::View;
-use geo::{
-    BooleanOps, BoundingRect, Contains, Coord, Intersects, MapCoords, MultiPolygon, Rect, Simplify,
-};
+use geo::{BoundingRect, Contains, Coord, Intersects, MapCoords, MultiPolygon, Rect, Simplify};
 use geojson::{Feature, FeatureCollection, GeometryValue};
 
 /// Web-map zoom levels the API serves: 0 (the world in 256 px) to this.
@@ -131,7 +129,7 @@ impl Simplified {
                     Some(b) if b.contains(&rect) => shape.clone(),
                     Some(b) if !b.intersects(&rect) => return None,
                     Some(b) => {
-                        let cut = shape.intersection(&MultiPolygon(vec![b.to_polygon()]));
+                        let cut = frontline::geometry::clip_to_rect(shape, b);
                         if cut.0.is_empty() {
                             return None;
                         }
@@ -156,6 +154,7 @@ impl Simplified {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::BooleanOps;
 
     #[test]
     fn tolerance_halves_with_each_zoom() {
@@ -192,5 +191,45 @@ mod tests {
             .get(&view, Layer::Zones, "zones", 12)
             .to_geojson(Some(around));
         assert_eq!(ids(&cut), ["\"nkr\""]);
+    }
+
+    #[test]
+    fn the_quick_cut_equals_the_full_overlay() {
+        use geo::{Area, Validation};
+        let atlas = frontline::Atlas::embedded().unwrap();
+        let cache = ZoneCache::default();
+        for date in ["1994-05-12", "2020-11-10", "2023-09-20"] {
+            let view = atlas.at(frontline::parse_date(date).unwrap()).unwrap();
+            let layer = cache.get(&view, Layer::Zones, "zones", 11);
+            for (i, bbox) in [
+                Rect::new((46.70, 39.78), (46.80, 39.85)),
+                Rect::new((46.0, 39.3), (46.9, 40.1)),
+                Rect::new((45.5, 38.8), (47.9, 40.6)),
+                Rect::new((46.46, 39.55), (46.58, 39.62)),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                for (_, shape, _) in &layer.features {
+                    let quick = frontline::geometry::clip_to_rect(shape, bbox);
+                    let full = shape.intersection(&MultiPolygon(vec![bbox.to_polygon()]));
+                    let (a, b) = (quick.unsigned_area(), full.unsigned_area());
+                    assert!(
+                        (a - b).abs() <= 1e-9 + b * 1e-9,
+                        "{date} box {i}: {a} vs {b}"
+                    );
+                    assert!(quick.is_valid(), "{date} box {i}: invalid cut");
+                    let outside = quick.difference(&MultiPolygon(vec![bbox.to_polygon()]));
+                    let full_outside = full
+                        .difference(&MultiPolygon(vec![bbox.to_polygon()]))
+                        .unsigned_area();
+                    assert!(
+                        outside.unsigned_area() <= full_outside + 1e-12,
+                        "{date} box {i}: leaves the box by {} (the full overlay: {full_outside})",
+                        outside.unsigned_area()
+                    );
+                }
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! ground and its geodesic area, plus the ground that stayed put.
 
 use chrono::NaiveDate;
-use geo::{BooleanOps, BoundingRect, Intersects, MultiPolygon};
+use geo::{BooleanOps, MultiPolygon};
 
 use crate::atlas::{Atlas, View};
 use crate::error::Result;
@@ -349,10 +349,7 @@ fn uncovered(
 
 /// Intersection, skipping the boolean operation when bounding boxes are apart.
 fn overlap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    match (a.bounding_rect(), b.bounding_rect()) {
-        (Some(ra), Some(rb)) if ra.intersects(&rb) => a.intersection(b),
-        _ => MultiPolygon(Vec::new()),
-    }
+    crate::geometry::clip::intersection(a, b)
 }
 
 /// The ground of a transition read back from serde, which leaves it out.

@@ -332,6 +332,45 @@ impl Atlas {
         self.usable_snapshot(index - 1)
     }
 
+    /// Reads every snapshot and builds every index point queries use (zone
+    /// grids, zone edges, route edges, the static layers' grids), in
+    /// parallel, so that no later query pays for a first use. A server
+    /// calls this before it takes requests; a one-off query need not.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date};
+    /// use frontline::geo::Point;
+    /// let atlas = Atlas::embedded()?;
+    /// atlas.prepare()?;
+    /// let shusha = Point::new(46.7499, 39.7601);
+    /// assert_eq!(atlas.locate(shusha, parse_date("2000-01-01")?)?.controller.as_deref(), Some("nkr"));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Dataset`] for the first snapshot that cannot be read (the
+    /// rest are still prepared); an archive opened with `skip_bad` skips
+    /// those as its queries do.
+    pub fn prepare(&self) -> Result<()> {
+        use rayon::prelude::*;
+        let skip_bad = matches!(&self.origin, Origin::Archive(_, a) if a.skip_bad);
+        self.layer_cache.grids(&self.layers);
+        self.admin1_areas();
+        self.route_edges();
+        let results: Vec<Result<()>> = (0..self.snapshots.len())
+            .into_par_iter()
+            .map(|index| {
+                let snapshot = self.snapshot_at_index(index)?;
+                self.zone_grid(index, snapshot);
+                self.zone_edges(index, snapshot);
+                Ok(())
+            })
+            .filter(|result| !(skip_bad && result.is_err()))
+            .collect();
+        results.into_iter().collect()
+    }
+
     /// The point-location grid of the snapshot at `slot`.
     pub(crate) fn zone_grid(&self, slot: usize, snapshot: &Snapshot) -> &ZoneGrid {
         self.snapshots[slot]

@@ -4,11 +4,13 @@
 mod area;
 mod buffer;
 mod clean;
+pub(crate) mod clip;
 mod projection;
 pub(crate) mod segments;
 
 pub use buffer::buffer_km;
 pub use clean::{clean, drop_slivers, orient_rfc7946};
+pub use clip::clip_to_rect;
 pub use projection::LocalProjection;
 
 use geo::{Geodesic, LineString, MultiPolygon};
