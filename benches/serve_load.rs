@@ -13,6 +13,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Per endpoint: the latency of each request, ms, and how many failed.
+type Latencies = BTreeMap<&'static str, (Vec<f64>, usize)>;
+
 fn main() {
     let mut args = std::env::args()
         .skip(1)
@@ -27,13 +30,14 @@ fn main() {
     let snapshots = snapshot_dates(address);
 
     let next = Arc::new(Mutex::new(0usize));
-    let results: Arc<Mutex<BTreeMap<&'static str, (Vec<f64>, usize)>>> = Arc::default();
+    let results: Arc<Mutex<Latencies>> = Arc::default();
     let started = Instant::now();
     let threads: Vec<_> = (0..clients)
         .map(|client| {
             let (next, results, snapshots) = (next.clone(), results.clone(), snapshots.clone());
             std::thread::spawn(move || {
-                let mut random = Random(0x9e37_79b9_7f4a_7c15 ^ (client as u64 + 1) * 0x2545_f491);
+                let mut random =
+                    Random(0x9e37_79b9_7f4a_7c15 ^ ((client as u64 + 1) * 0x2545_f491));
                 let mut connection = Connection::open(address);
                 let mut mine: Vec<(&'static str, f64, bool)> = Vec::new();
                 loop {

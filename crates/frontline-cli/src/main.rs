@@ -273,6 +273,9 @@ enum Command {
         /// .csv, .fgb; GeoJSON for standard output or a name without one).
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
+        /// Decimals of each coordinate (0–15; 7 is about 1 cm).
+        #[arg(long, value_name = "N", default_value_t = export::DEFAULT_PRECISION, value_parser = clap::value_parser!(u8).range(0..=15))]
+        precision: u8,
         #[command(flatten)]
         output: Output,
     },
@@ -285,6 +288,9 @@ enum Command {
         /// one).
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
+        /// Decimals of each coordinate (0–15; 7 is about 1 cm).
+        #[arg(long, value_name = "N", default_value_t = export::DEFAULT_PRECISION, value_parser = clap::value_parser!(u8).range(0..=15))]
+        precision: u8,
         /// Output file, or - for standard output.
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
@@ -766,10 +772,13 @@ fn command(
             at,
             layer,
             format,
+            precision,
             output: Output { output: path },
         } => {
+            let mut collection = atlas.at(at)?.export(layer);
+            export::round_coordinates(&mut collection, precision);
             if format.is_none() && parquet::is_parquet(&path) {
-                parquet::export(&atlas.at(at)?.export(layer), &path)?;
+                parquet::export(&collection, &path)?;
                 return Ok(ExitCode::SUCCESS);
             }
             let format = match format {
@@ -778,7 +787,6 @@ fn command(
                 Some(ExportFormat::Fgb) => export::Format::FlatGeobuf,
                 None => output::export_format(&path)?,
             };
-            let collection = atlas.at(at)?.export(layer);
             // FlatGeobuf names its layer: after the file, else after the layer.
             let layer_name = Layer::ALL
                 .iter()
@@ -793,9 +801,11 @@ fn command(
         }
         Command::Timeline {
             format,
+            precision,
             output: path,
         } => {
-            let collection = atlas.zones_timeline()?;
+            let mut collection = atlas.zones_timeline()?;
+            export::round_coordinates(&mut collection, precision);
             if format.is_none() && parquet::is_parquet(&path) {
                 parquet::export(&collection, &path)?;
                 return Ok(ExitCode::SUCCESS);

@@ -477,3 +477,45 @@ fn the_manual_page_is_roff_naming_every_command() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown command \"nope\""));
 }
+
+#[test]
+fn precision_sets_the_decimals_of_every_coordinate() {
+    // The longest run of decimals in any number of a GeoJSON text's
+    // coordinates.
+    let most_decimals = |text: &str| -> usize {
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut most = 0;
+        let mut stack: Vec<&serde_json::Value> = value["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| &f["geometry"]["coordinates"])
+            .collect();
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Array(items) => stack.extend(items),
+                serde_json::Value::Number(n) => {
+                    let text = n.to_string();
+                    most = most.max(text.split_once('.').map_or(0, |(_, d)| d.len()));
+                }
+                _ => {}
+            }
+        }
+        most
+    };
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", "--at", "2020-12-01", "--layer", "zones"];
+        args.extend_from_slice(extra);
+        stdout(frontline().args(&args))
+    };
+    let default = export(&[]);
+    assert_eq!(most_decimals(&default), 7, "the default is 7 decimals");
+    assert_eq!(most_decimals(&export(&["--precision", "3"])), 3);
+    assert!(most_decimals(&export(&["--precision", "15"])) > 7);
+    let timeline = stdout(frontline().args(["timeline", "--precision", "4"]));
+    assert!(most_decimals(&timeline) <= 4);
+    frontline()
+        .args(["export", "--at", "2020-12-01", "--precision", "16"])
+        .assert()
+        .code(2);
+}

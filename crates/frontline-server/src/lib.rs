@@ -14,7 +14,7 @@
 //! | `/api/routes` | `frontline routes --format json` |
 //! | `/api/route/{id}?at=[&exposure_km=]` | `frontline route ID --at D --format json` |
 //! | `/api/reach?from=&to=&at=&as=` | `frontline reach --from --to --at --as --format json` |
-//! | `/api/export?at=&layer=` | `frontline export --at D --layer L` (GeoJSON) |
+//! | `/api/export?at=&layer=[&precision=]` | `frontline export --at D --layer L [--precision N]` (GeoJSON) |
 //! | `/api/zones?at=&layer=&bbox=&zoom=` | a polygon layer simplified to half a pixel at `zoom`, cut to `bbox` |
 //! | `/api/page` | what the page needs besides the zones (controllers, snapshots, events, layers, series) |
 //! | `/map.svg?at=`, `/map.png?at=` | `frontline render --at D -o map.svg` (or `.png`) |
@@ -486,12 +486,18 @@ async fn export(
 ) -> Response {
     let key = format!("export?{}", query.as_deref().unwrap_or(""));
     app.computed(Work::Analysis, key, headers, move |app| {
-        let params = Params::parse(query.as_deref(), &["at", "layer"])?;
+        let params = Params::parse(query.as_deref(), &["at", "layer", "precision"])?;
         let at = params.date("at")?;
         let names: Vec<&str> = Layer::ALL.iter().map(|(n, _)| *n).collect();
         let name = params.choice("layer", &names)?;
         let layer: Layer = name.parse().map_err(|e| ApiError::parameter("layer", e))?;
-        let collection = app.view(at)?.export(layer);
+        let precision = match params.number("precision", 0.0..=15.0)? {
+            None => frontline::export::DEFAULT_PRECISION,
+            Some(p) if p.fract() == 0.0 => p as u8,
+            Some(_) => return Err(ApiError::parameter("precision", "expected a whole number")),
+        };
+        let mut collection = app.view(at)?.export(layer);
+        frontline::export::round_coordinates(&mut collection, precision);
         let bytes =
             frontline::export::encode(&collection, frontline::export::Format::GeoJson, name)
                 .map_err(|e| ApiError::internal(e.to_string()))?;

@@ -297,6 +297,61 @@ impl Format {
     }
 }
 
+/// Decimals of longitude and latitude written by default: 7, about 1 cm,
+/// finer than any source of the bundled dataset.
+pub const DEFAULT_PRECISION: u8 = 7;
+
+/// Rounds every coordinate of `collection` to `decimals` places (at most
+/// 15; more is taken as 15), so that files carry the precision their data
+/// have rather than 17 digits of binary noise.
+///
+/// ```
+/// use frontline::{Atlas, export::{round_coordinates, Layer}, parse_date};
+/// let atlas = Atlas::embedded()?;
+/// let mut places = atlas.at(parse_date("2020-12-01")?)?.export(Layer::Places);
+/// round_coordinates(&mut places, 3);
+/// let text = places.to_string();
+/// let coordinates = text.split("\"coordinates\":[").nth(1).unwrap();
+/// let lon = coordinates.split(',').next().unwrap();
+/// assert!(lon.split('.').nth(1).unwrap().len() <= 3, "{lon}");
+/// # Ok::<(), frontline::Error>(())
+/// ```
+pub fn round_coordinates(collection: &mut FeatureCollection, decimals: u8) {
+    let scale = 10f64.powi(i32::from(decimals.min(15)));
+    let round = |position: &mut geojson::Position| {
+        for value in position.as_slice_mut() {
+            let rounded = (*value * scale).round() / scale;
+            if rounded.is_finite() {
+                *value = rounded;
+            }
+        }
+    };
+    fn each(value: &mut GeometryValue, round: &dyn Fn(&mut geojson::Position)) {
+        match value {
+            GeometryValue::Point { coordinates } => round(coordinates),
+            GeometryValue::MultiPoint { coordinates }
+            | GeometryValue::LineString { coordinates } => coordinates.iter_mut().for_each(round),
+            GeometryValue::MultiLineString { coordinates }
+            | GeometryValue::Polygon { coordinates } => {
+                coordinates.iter_mut().flatten().for_each(round)
+            }
+            GeometryValue::MultiPolygon { coordinates } => {
+                coordinates.iter_mut().flatten().flatten().for_each(round)
+            }
+            GeometryValue::GeometryCollection { geometries } => {
+                for geometry in geometries {
+                    each(&mut geometry.value, round);
+                }
+            }
+        }
+    }
+    for feature in &mut collection.features {
+        if let Some(geometry) = feature.geometry.as_mut() {
+            each(&mut geometry.value, &round);
+        }
+    }
+}
+
 /// Encodes a feature collection in `format`.
 ///
 /// ```
@@ -337,14 +392,8 @@ fn csv_wkt(collection: &FeatureCollection) -> Vec<u8> {
             }
         }
     }
-    let mut out = String::new();
-    let mut row = |cells: Vec<String>| {
-        let quoted: Vec<String> = cells.into_iter().map(|c| csv_field(&c)).collect();
-        out.push_str(&quoted.join(","));
-        out.push_str("\r\n");
-    };
-    row(columns.iter().cloned().chain(["wkt".to_owned()]).collect());
-    for feature in &collection.features {
+    let header = columns.iter().cloned().chain(["wkt".to_owned()]).collect();
+    let rows = collection.features.iter().map(|feature| {
         let mut cells: Vec<String> = columns
             .iter()
             .map(|key| match feature.property(key) {
@@ -359,18 +408,25 @@ fn csv_wkt(collection: &FeatureCollection) -> Vec<u8> {
             .and_then(|g| Geometry::<f64>::try_from(&g.value).ok())
             .map_or(String::new(), |g| g.wkt_string());
         cells.push(wkt);
-        row(cells);
-    }
-    out.into_bytes()
+        cells
+    });
+    // The one CSV writer of every CSV output: RFC 4180 quoting, LF lines.
+    crate::text::csv_records(std::iter::once(header).chain(rows)).into_bytes()
 }
 
-/// RFC 4180 quoting: fields with a comma, quote or line break are quoted.
-fn csv_field(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_owned()
+/// An ISO 8601 date (`YYYY-MM-DD`) or date and time (`YYYY-MM-DDTHH:MM:SS`,
+/// with or without an offset), which FlatGeobuf keeps as DateTime.
+#[cfg(feature = "export-fgb")]
+fn is_iso_date_time(text: &str) -> bool {
+    let Some(date) = text.get(..10) else {
+        return false;
+    };
+    if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+        return false;
     }
+    text.len() == 10
+        || chrono::DateTime::parse_from_rfc3339(text).is_ok()
+        || chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").is_ok()
 }
 
 #[cfg(feature = "export-fgb")]
@@ -388,36 +444,74 @@ fn flatgeobuf_bytes(collection: &FeatureCollection, name: &str) -> Result<Vec<u8
         },
         ..Default::default()
     };
-    let mut writer = FgbWriter::create_with_options(name, GeometryType::Unknown, options)
-        .map_err(|e| fail(&e))?;
-    // Columns: every key any feature has, typed by its first non-null value
-    // (numbers as doubles, booleans, everything else as text; arrays and
-    // objects as JSON text). A feature leaves out the columns it has no value for.
-    let mut columns: Vec<(String, ColumnType)> = Vec::new();
+    let geometries: Vec<Option<Geometry<f64>>> = collection
+        .features
+        .iter()
+        .map(|f| {
+            f.geometry
+                .as_ref()
+                .and_then(|g| Geometry::<f64>::try_from(&g.value).ok())
+        })
+        .collect();
+    // One declared geometry type when every feature has the same one (a
+    // route layer is a LineString layer to GDAL and QGIS), else Unknown.
+    let kind_of = |g: &Geometry<f64>| match g {
+        Geometry::Point(_) => GeometryType::Point,
+        Geometry::LineString(_) | Geometry::Line(_) => GeometryType::LineString,
+        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => GeometryType::Polygon,
+        Geometry::MultiPoint(_) => GeometryType::MultiPoint,
+        Geometry::MultiLineString(_) => GeometryType::MultiLineString,
+        Geometry::MultiPolygon(_) => GeometryType::MultiPolygon,
+        Geometry::GeometryCollection(_) => GeometryType::GeometryCollection,
+    };
+    let mut kinds = geometries.iter().flatten().map(kind_of);
+    let first = kinds.next();
+    let declared = match first {
+        Some(kind) if kinds.all(|k| k == kind) => kind,
+        _ => GeometryType::Unknown,
+    };
+    let mut writer =
+        FgbWriter::create_with_options(name, declared, options).map_err(|e| fail(&e))?;
+    // Columns: every key any feature has, null everywhere or not, typed by
+    // all its values: numbers as doubles, booleans, ISO dates and times as
+    // DateTime, anything else (or a mix) as text, arrays and objects as
+    // JSON text. A feature leaves out the columns it has no value for.
+    let mut columns: Vec<(String, Option<ColumnType>)> = Vec::new();
     for (key, value) in collection
         .features
         .iter()
         .flat_map(|f| f.properties.iter().flatten())
     {
-        if value.is_null() || columns.iter().any(|(k, _)| k == key) {
-            continue;
-        }
+        let position = match columns.iter().position(|(k, _)| k == key) {
+            Some(i) => i,
+            None => {
+                columns.push((key.clone(), None));
+                columns.len() - 1
+            }
+        };
         let kind = match value {
+            JsonValue::Null => continue,
             JsonValue::Number(_) => ColumnType::Double,
             JsonValue::Bool(_) => ColumnType::Bool,
+            JsonValue::String(s) if is_iso_date_time(s) => ColumnType::DateTime,
             _ => ColumnType::String,
         };
-        columns.push((key.clone(), kind));
+        let column = &mut columns[position].1;
+        *column = match *column {
+            None => Some(kind),
+            Some(seen) if seen == kind => Some(seen),
+            Some(_) => Some(ColumnType::String),
+        };
     }
+    let columns: Vec<(String, ColumnType)> = columns
+        .into_iter()
+        .map(|(key, kind)| (key, kind.unwrap_or(ColumnType::String)))
+        .collect();
     for (key, kind) in &columns {
-        writer.add_column(key, *kind, |_, _| {});
+        writer.add_column(key, *kind, |_, column| column.nullable = true);
     }
-    for feature in &collection.features {
-        let Some(geometry) = feature
-            .geometry
-            .as_ref()
-            .and_then(|g| Geometry::<f64>::try_from(&g.value).ok())
-        else {
+    for (feature, geometry) in collection.features.iter().zip(geometries) {
+        let Some(geometry) = geometry else {
             continue;
         };
         let mut result = Ok(());
@@ -432,6 +526,9 @@ fn flatgeobuf_bytes(collection: &FeatureCollection, name: &str) -> Result<Vec<u8
                         }
                         (Some(v), ColumnType::Bool) => {
                             ColumnValue::Bool(v.as_bool().unwrap_or(false))
+                        }
+                        (Some(JsonValue::String(s)), ColumnType::DateTime) => {
+                            ColumnValue::DateTime(s)
                         }
                         (Some(JsonValue::String(s)), _) => ColumnValue::String(s),
                         (Some(v), _) => {

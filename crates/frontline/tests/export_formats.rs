@@ -75,3 +75,79 @@ fn flatgeobuf_reads_back() {
         assert_eq!(seen, count, "{layer:?}");
     }
 }
+
+#[test]
+fn every_csv_output_has_one_line_ending() {
+    // One writer for every CSV: RFC 4180 quoting, lines ending in LF.
+    let atlas = Atlas::embedded().unwrap();
+    let (from, to) = (
+        parse_date("1994-05-12").unwrap(),
+        parse_date("2020-12-01").unwrap(),
+    );
+    let view = atlas.at(to).unwrap();
+    let outputs = [
+        (
+            "export",
+            String::from_utf8(encode(&view.export(Layer::Zones), Format::CsvWkt, "zones").unwrap())
+                .unwrap(),
+        ),
+        ("series", atlas.series(from, to).unwrap().to_csv()),
+        ("stats", view.stats().to_csv()),
+        ("diff", atlas.diff(from, to).unwrap().to_csv()),
+        ("snapshots", frontline::text::csv(&atlas.snapshots())),
+    ];
+    for (what, text) in outputs {
+        assert!(text.ends_with('\n'), "{what}");
+        assert!(!text.contains('\r'), "{what} writes CR");
+        assert!(text.lines().count() >= 2, "{what}: {text}");
+    }
+}
+
+#[test]
+fn flatgeobuf_keeps_the_schema() {
+    use flatgeobuf::{ColumnType, GeometryType};
+    let collection: geojson::FeatureCollection = r#"{"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[46.0, 39.0], [46.5, 39.5]]},
+         "properties": {"id": "a", "since": "2020-11-10", "note": null, "km": 3}},
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[46.5, 39.5], [47.0, 39.8]]},
+         "properties": {"id": "b", "since": "2022-12-12T00:00:00Z", "note": null, "km": "unknown"}}
+    ]}"#
+    .parse()
+    .unwrap();
+    let bytes = encode(&collection, Format::FlatGeobuf, "lines").unwrap();
+    let reader = FgbReader::open(std::io::Cursor::new(&bytes)).unwrap();
+    let header = reader.header();
+    assert_eq!(header.geometry_type(), GeometryType::LineString);
+    let columns: Vec<(String, ColumnType)> = header
+        .columns()
+        .unwrap()
+        .iter()
+        .map(|c| (c.name().to_owned(), c.type_()))
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            ("id".to_owned(), ColumnType::String),
+            ("since".to_owned(), ColumnType::DateTime),
+            ("note".to_owned(), ColumnType::String),
+            // A number in one feature and text in the other: text.
+            ("km".to_owned(), ColumnType::String),
+        ]
+    );
+    let mut features = reader.select_all().unwrap();
+    let mut kms = Vec::new();
+    while let Some(feature) = features.next().unwrap() {
+        kms.push(feature.property::<String>("km").unwrap());
+        assert!(feature.property::<String>("note").is_err());
+    }
+    // Features come back in the file's spatial-index order.
+    kms.sort();
+    assert_eq!(kms, ["3", "unknown"]);
+
+    // The tiny dataset's route layer is a LineString layer.
+    let atlas = tiny();
+    let view = atlas.at(parse_date("2012-01-01").unwrap()).unwrap();
+    let routes = encode(&view.export(Layer::Routes), Format::FlatGeobuf, "routes").unwrap();
+    let reader = FgbReader::open(std::io::Cursor::new(&routes)).unwrap();
+    assert_eq!(reader.header().geometry_type(), GeometryType::LineString);
+}
