@@ -87,7 +87,7 @@ pub async fn standalone(
             .await
             .map_err(configuration)?;
     }
-    SessionContext::remote_with_state(&format!("df://localhost:{}", address.port()), state).await
+    remote(&format!("df://localhost:{}", address.port()), atlas).await
 }
 
 /// A client session for the scheduler at `url` (`df://host:port`) with
@@ -98,7 +98,13 @@ pub async fn standalone(
 /// A malformed URL.
 pub async fn remote(url: &str, atlas: Arc<Atlas>) -> Result<SessionContext> {
     let state = session_state(SessionConfig::new_with_ballista(), &atlas);
-    SessionContext::remote_with_state(url, state).await
+    let context = SessionContext::remote_with_state(url, state).await?;
+    // Ballista's upgrade of the state puts back its own list of scalar
+    // functions, dropping frontline's: register them again.
+    for udf in crate::scalar_functions(&atlas) {
+        context.register_udf(udf.as_ref().clone());
+    }
+    Ok(context)
 }
 
 /// An executor process's configuration (Ballista's defaults: scheduler on
@@ -125,6 +131,10 @@ pub fn scheduler_config(atlas: Arc<Atlas>) -> SchedulerConfig {
 /// the Parquet file at `path` on `context`, as `(controller, count)` pairs
 /// sorted by controller (null, outside the region or undated, first).
 ///
+/// The file is read as a Parquet listing table (a plan Ballista ships to
+/// its executors), not by path in SQL: a Ballista client session has no
+/// tables by URL.
+///
 /// # Errors
 ///
 /// DataFusion's (a file that cannot be read, a missing column).
@@ -132,12 +142,27 @@ pub async fn count_by_controller(
     context: &SessionContext,
     path: &str,
 ) -> Result<Vec<(Option<String>, i64)>> {
-    let path = path.replace('\'', "''");
-    let frame = context
-        .sql(&format!(
-            "SELECT fl_controller(lon, lat, date) AS c, count(*) AS n FROM '{path}' GROUP BY c"
-        ))
+    use datafusion::execution::FunctionRegistry;
+    use datafusion::functions_aggregate::expr_fn::count;
+    use datafusion::prelude::{col, lit, ParquetReadOptions};
+    // Any file name is read as Parquet, not only `*.parquet`.
+    let extension = std::path::Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| format!(".{e}"))
+        .unwrap_or_default();
+    let options = ParquetReadOptions {
+        file_extension: &extension,
+        ..Default::default()
+    };
+    let controller = context
+        .udf("fl_controller")?
+        .call(vec![col("lon"), col("lat"), col("date")]);
+    let batches = context
+        .read_parquet(path, options)
+        .await?
+        .aggregate(vec![controller.alias("c")], vec![count(lit(1)).alias("n")])?
+        .collect()
         .await?;
-    let batches = frame.collect().await?;
     crate::sql::count_pairs(&batches)
 }

@@ -58,6 +58,11 @@ impl Snapshots {
         self.starts.len()
     }
 
+    /// Whether the atlas has no snapshot at all.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
     /// The slot of the snapshot in force on `day`; `None` before the first.
     #[inline]
     pub fn slot(&self, day: i32) -> Option<usize> {

@@ -234,14 +234,16 @@ impl Batch<'_> {
     }
 }
 
+/// The rows of a batch in force under one snapshot: row numbers and points.
+type Group = (Vec<u32>, Vec<(f64, f64)>);
+
 impl LocateUdf {
     /// `fl_controller`: rows grouped by snapshot slot, each group through
     /// [`LocateIndex::controllers_into`].
     fn controllers(&self, batch: &Batch) -> arrow::array::StringArray {
         let atlas = &*self.atlas;
         // Row numbers and points per snapshot slot.
-        let mut groups: Vec<(Vec<u32>, Vec<(f64, f64)>)> =
-            vec![(Vec::new(), Vec::new()); self.snapshots.len()];
+        let mut groups: Vec<Group> = vec![(Vec::new(), Vec::new()); self.snapshots.len()];
         for i in 0..batch.rows {
             let (Some(point), Some(day)) = (batch.point(i), batch.day(i)) else {
                 continue;

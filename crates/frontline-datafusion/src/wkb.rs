@@ -121,21 +121,6 @@ pub fn bbox(shape: &MultiPolygon<f64>) -> Option<[f64; 4]> {
         .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn points_round_trip() {
-        assert_eq!(read_point(&point(46.75, 39.81)), Some((46.75, 39.81)));
-        assert_eq!(read_point(&[0, 0, 0]), None);
-        let mut big = vec![0u8, 0, 0, 0, 1];
-        big.extend_from_slice(&46.75f64.to_be_bytes());
-        big.extend_from_slice(&39.81f64.to_be_bytes());
-        assert_eq!(read_point(&big), Some((46.75, 39.81)));
-    }
-}
-
 /// Any geometry as WKB (ISO, little-endian, 2D).
 pub fn geometry(geometry: &geo::Geometry<f64>) -> Vec<u8> {
     let mut out = Vec::new();
@@ -201,5 +186,20 @@ pub fn type_name(geometry: &geo::Geometry<f64>) -> &'static str {
         G::MultiLineString(_) => "MultiLineString",
         G::MultiPolygon(_) => "MultiPolygon",
         G::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_round_trip() {
+        assert_eq!(read_point(&point(46.75, 39.81)), Some((46.75, 39.81)));
+        assert_eq!(read_point(&[0, 0, 0]), None);
+        let mut big = vec![0u8, 0, 0, 0, 1];
+        big.extend_from_slice(&46.75f64.to_be_bytes());
+        big.extend_from_slice(&39.81f64.to_be_bytes());
+        assert_eq!(read_point(&big), Some((46.75, 39.81)));
     }
 }
