@@ -195,6 +195,14 @@ struct Output {
     output: PathBuf,
 }
 
+/// How many decimals the coordinates of an export keep.
+#[derive(clap::Args)]
+struct Precision {
+    /// Decimals of each coordinate (0–15; 7 is about 1 cm).
+    #[arg(long = "precision", value_name = "N", default_value_t = export::DEFAULT_PRECISION, value_parser = clap::value_parser!(u8).range(0..=15))]
+    decimals: u8,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// List the dated snapshots of the dataset.
@@ -273,9 +281,8 @@ enum Command {
         /// .csv, .fgb; GeoJSON for standard output or a name without one).
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
-        /// Decimals of each coordinate (0–15; 7 is about 1 cm).
-        #[arg(long, value_name = "N", default_value_t = export::DEFAULT_PRECISION, value_parser = clap::value_parser!(u8).range(0..=15))]
-        precision: u8,
+        #[command(flatten)]
+        precision: Precision,
         #[command(flatten)]
         output: Output,
     },
@@ -288,9 +295,8 @@ enum Command {
         /// one).
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
-        /// Decimals of each coordinate (0–15; 7 is about 1 cm).
-        #[arg(long, value_name = "N", default_value_t = export::DEFAULT_PRECISION, value_parser = clap::value_parser!(u8).range(0..=15))]
-        precision: u8,
+        #[command(flatten)]
+        precision: Precision,
         /// Output file, or - for standard output.
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
@@ -776,7 +782,7 @@ fn command(
             output: Output { output: path },
         } => {
             let mut collection = atlas.at(at)?.export(layer);
-            export::round_coordinates(&mut collection, precision);
+            export::round_coordinates(&mut collection, precision.decimals);
             if format.is_none() && parquet::is_parquet(&path) {
                 parquet::export(&collection, &path)?;
                 return Ok(ExitCode::SUCCESS);
@@ -805,7 +811,7 @@ fn command(
             output: path,
         } => {
             let mut collection = atlas.zones_timeline()?;
-            export::round_coordinates(&mut collection, precision);
+            export::round_coordinates(&mut collection, precision.decimals);
             if format.is_none() && parquet::is_parquet(&path) {
                 parquet::export(&collection, &path)?;
                 return Ok(ExitCode::SUCCESS);

@@ -491,11 +491,9 @@ async fn export(
         let names: Vec<&str> = Layer::ALL.iter().map(|(n, _)| *n).collect();
         let name = params.choice("layer", &names)?;
         let layer: Layer = name.parse().map_err(|e| ApiError::parameter("layer", e))?;
-        let precision = match params.number("precision", 0.0..=15.0)? {
-            None => frontline::export::DEFAULT_PRECISION,
-            Some(p) if p.fract() == 0.0 => p as u8,
-            Some(_) => return Err(ApiError::parameter("precision", "expected a whole number")),
-        };
+        let precision = params
+            .whole_number("precision", 0..=15)?
+            .unwrap_or(frontline::export::DEFAULT_PRECISION);
         let mut collection = app.view(at)?.export(layer);
         frontline::export::round_coordinates(&mut collection, precision);
         let bytes =
@@ -519,14 +517,9 @@ async fn zones_layer(
         let at = params.date("at")?;
         let name = params.choice("layer", &zones::AREAL_LAYERS)?;
         let layer: Layer = name.parse().map_err(|e| ApiError::parameter("layer", e))?;
-        let max_zoom = f64::from(app.limits.max_zoom);
-        let zoom = match params.number("zoom", 0.0..=max_zoom)? {
-            None => return Err(ApiError::parameter("zoom", "missing")),
-            Some(z) if z.fract() != 0.0 => {
-                return Err(ApiError::parameter("zoom", "expected a whole number"))
-            }
-            Some(z) => z as u8,
-        };
+        let zoom = params
+            .whole_number("zoom", 0..=app.limits.max_zoom)?
+            .ok_or_else(|| ApiError::parameter("zoom", "missing"))?;
         let bbox = match params.optional("bbox") {
             None => None,
             Some(text) => {

@@ -153,6 +153,20 @@ impl Params {
         }
     }
 
+    /// A whole number in `range` (given as a number, so `3.0` is 3).
+    pub fn whole_number(
+        &self,
+        name: &str,
+        range: std::ops::RangeInclusive<u8>,
+    ) -> Result<Option<u8>, ApiError> {
+        let range = f64::from(*range.start())..=f64::from(*range.end());
+        match self.number(name, range)? {
+            None => Ok(None),
+            Some(value) if value.fract() == 0.0 => Ok(Some(value as u8)),
+            Some(_) => Err(ApiError::parameter(name, "expected a whole number")),
+        }
+    }
+
     /// One of `choices` (the first when absent).
     pub fn choice<'c>(&self, name: &str, choices: &[&'c str]) -> Result<&'c str, ApiError> {
         match self.optional(name) {

@@ -347,7 +347,8 @@ fn uncovered(
         .collect()
 }
 
-/// Intersection, skipping the boolean operation when bounding boxes are apart.
+/// Intersection: nothing when the bounding boxes are apart, else an overlay
+/// of only what lies near the box the two share.
 fn overlap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     crate::geometry::clip::intersection(a, b)
 }
