@@ -171,11 +171,30 @@ fn union_polygons(polygons: Vec<Polygon<f64>>) -> MultiPolygon<f64> {
 /// another (not even at a point), and none lies within another's exterior
 /// ring. `false` when that cannot be shown cheaply.
 fn parts_apart(polygons: &[Polygon<f64>]) -> bool {
+    // Only edges within reach of another part can meet one: with a few
+    // parts (a front's main body and its islands) that leaves the edges
+    // near the islands, not the whole front.
+    let part_boxes: Vec<Option<geo::Rect<f64>>> = polygons
+        .iter()
+        .map(|p| geo::BoundingRect::bounding_rect(p.exterior()))
+        .collect();
+    let near_another = |p: usize, line: &geo::Line<f64>| {
+        polygons.len() > 16
+            || part_boxes.iter().enumerate().any(|(q, other)| {
+                q != p
+                    && other.is_none_or(|r| {
+                        line.start.x.min(line.end.x) <= r.max().x
+                            && r.min().x <= line.start.x.max(line.end.x)
+                            && line.start.y.min(line.end.y) <= r.max().y
+                            && r.min().y <= line.start.y.max(line.end.y)
+                    })
+            })
+    };
     let mut segments = Vec::new();
     let mut owners = Vec::new();
     for (p, polygon) in polygons.iter().enumerate() {
         for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-            segments.extend(ring.lines());
+            segments.extend(ring.lines().filter(|line| near_another(p, line)));
             owners.resize(segments.len(), p);
         }
     }
@@ -587,6 +606,12 @@ pub fn polygon_valid_by_grid(polygon: &Polygon<f64>) -> Option<bool> {
     }
     let mut touches: Vec<((usize, usize), Coord<f64>)> = Vec::new();
     let apart = crate::geometry::segments::candidate_pairs(&segments, |i, j| {
+        let ((a_ring, a_index, ring_len), (b_ring, b_index, _)) = (owners[i], owners[j]);
+        let adjacent = a_ring == b_ring
+            && (a_index.abs_diff(b_index) == 1 || a_index.abs_diff(b_index) == ring_len - 1);
+        if adjacent && neighbours_only_meet_at_their_joint(segments[i], segments[j]) {
+            return true;
+        }
         let Some(intersection) =
             geo::line_intersection::line_intersection(segments[i], segments[j])
         else {
@@ -599,10 +624,7 @@ pub fn polygon_valid_by_grid(polygon: &Polygon<f64>) -> Option<bool> {
             } => Some(intersection),
             _ => None,
         };
-        let ((a_ring, a_index, ring_len), (b_ring, b_index, _)) = (owners[i], owners[j]);
         if a_ring == b_ring {
-            let adjacent =
-                a_index.abs_diff(b_index) == 1 || a_index.abs_diff(b_index) == ring_len - 1;
             return adjacent && point.is_some();
         }
         let pair = (a_ring.min(b_ring), a_ring.max(b_ring));
@@ -616,6 +638,22 @@ pub fn polygon_valid_by_grid(polygon: &Polygon<f64>) -> Option<bool> {
         true
     })?;
     Some(apart && holes_inside(polygon).is_none())
+}
+
+/// Whether two edges next to each other on a ring meet only at their
+/// shared position: they do unless the three positions are collinear, the
+/// one case left to the full intersection test. Most candidate pairs on a
+/// ring are such neighbours.
+fn neighbours_only_meet_at_their_joint(a: Line<f64>, b: Line<f64>) -> bool {
+    use geo::kernels::{Kernel, Orientation, RobustKernel};
+    let (first, joint, last) = if a.end == b.start {
+        (a.start, a.end, b.end)
+    } else if b.end == a.start {
+        (b.start, b.end, a.end)
+    } else {
+        return false;
+    };
+    RobustKernel::orient2d(first, joint, last) != Orientation::Collinear
 }
 
 /// [`polygon_defect`] by a sweep over all segments alone.
