@@ -307,14 +307,23 @@ pub fn classify_csv<R: Read + Send, W: Write>(
         });
         let (full_rx, empty_tx) = (full_rx, empty_tx);
         let mut quoted = None;
+        // A block's rows are written while the next block is classified.
+        let mut classified: Option<Vec<(Vec<u8>, Summary)>> = None;
         while let Ok(next) = full_rx.recv() {
             match next.map_err(read_error)? {
                 lines::Block::Lines(block) => {
-                    summary.merge(
-                        lines::classify_block(atlas, &block, &columns, &mut output)
-                            .map_err(written)?,
-                    );
-                    progress(summary.rows);
+                    let done = std::thread::scope(|scope| {
+                        let job = scope.spawn(|| lines::classify_parts(atlas, &block, &columns));
+                        if let Some(previous) = classified.take() {
+                            summary.merge(lines::write_parts(previous, &mut output)?);
+                            progress(summary.rows);
+                        }
+                        Ok::<_, std::io::Error>(
+                            job.join().expect("classifying a block does not panic"),
+                        )
+                    })
+                    .map_err(written)?;
+                    classified = Some(done);
                     let _ = empty_tx.send(block);
                 }
                 lines::Block::Quoted(block) => {
@@ -322,6 +331,10 @@ pub fn classify_csv<R: Read + Send, W: Write>(
                     break;
                 }
             }
+        }
+        if let Some(previous) = classified.take() {
+            summary.merge(lines::write_parts(previous, &mut output).map_err(written)?);
+            progress(summary.rows);
         }
         drop(empty_tx);
         let blocks = reader.join().expect("the reader thread does not panic");
@@ -976,6 +989,15 @@ struct Columns<'a> {
 
 /// Classifies one row, given as its fields.
 fn classify_fields<'a>(atlas: &'a Atlas, record: &[&[u8]], columns: &Columns) -> RowResult<'a> {
+    let (lon, lat, day) = parse_fields(record, columns)?;
+    locate(atlas, lon, lat, day)
+}
+
+/// A row's longitude, latitude and date, or why it has none.
+fn parse_fields(
+    record: &[&[u8]],
+    columns: &Columns,
+) -> std::result::Result<(f64, f64, NaiveDate), String> {
     if record.len() < columns.width {
         return Err(format!(
             "row has {} fields, the header {}: padded with empty fields, not classified",
@@ -1014,7 +1036,7 @@ fn classify_fields<'a>(atlas: &'a Atlas, record: &[&[u8]], columns: &Columns) ->
         }
         (DateSource::Column(_), None) => return Err("no date".into()),
     };
-    locate(atlas, lon, lat, day)
+    Ok((lon, lat, day))
 }
 
 fn parse_coordinate(text: &str, name: &str) -> std::result::Result<f64, String> {

@@ -83,12 +83,92 @@ impl Atlas {
         crate::index::same_length(records.len(), out.len())?;
         out.par_chunks_mut(BLOCK)
             .zip(records.par_chunks(BLOCK))
-            .for_each(|(out, records)| {
-                for (slot, &(lon, lat, date)) in out.iter_mut().zip(records) {
-                    *slot = self.locate_record(lon, lat, date);
-                }
-            });
+            .for_each(|(out, records)| self.locate_block(records, out));
         Ok(())
+    }
+
+    /// [`Atlas::locate_many`] on the calling thread alone, for callers that
+    /// already spread their work over threads.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date, index::RecordError};
+    /// let atlas = Atlas::embedded()?;
+    /// let records = [(46.7499, 39.7601, parse_date("2000-01-01")?)]; // Shusha
+    /// let mut out = vec![Err(RecordError::BadCoordinate); 1];
+    /// atlas.locate_each(&records, &mut out)?;
+    /// assert_eq!(out[0].as_ref().unwrap().controller(), Some("nkr"));
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BatchLength`] when `out` and `records` differ in length
+    /// (nothing is written then).
+    pub fn locate_each<'a>(
+        &'a self,
+        records: &[(f64, f64, NaiveDate)],
+        out: &mut [Result<LocationRef<'a>, RecordError>],
+    ) -> crate::error::Result<()> {
+        crate::index::same_length(records.len(), out.len())?;
+        self.locate_block(records, out);
+        Ok(())
+    }
+
+    /// Records a few at a time: first the grid cells they will read are
+    /// gathered and read in one tight loop, then the records are answered.
+    /// Random points miss the cache in each of the grids a whole answer
+    /// reads (zones, de jure, rayons, overlays); read together, the misses
+    /// overlap.
+    fn locate_block<'a>(
+        &'a self,
+        records: &[(f64, f64, NaiveDate)],
+        out: &mut [Result<LocationRef<'a>, RecordError>],
+    ) {
+        const AHEAD: usize = 32;
+        let mut indexes: [Option<LocateIndex<'a>>; AHEAD] = [None; AHEAD];
+        let mut codes: Vec<&'a u8> = Vec::with_capacity(4 * AHEAD);
+        let mut sets: Vec<&'a u32> = Vec::with_capacity(4 * AHEAD);
+        // Records mostly come in runs of one date.
+        let mut last: Option<(NaiveDate, Result<LocateIndex<'a>, RecordError>)> = None;
+        for (out, records) in out.chunks_mut(AHEAD).zip(records.chunks(AHEAD)) {
+            codes.clear();
+            sets.clear();
+            for (k, &(lon, lat, date)) in records.iter().enumerate() {
+                indexes[k] = None;
+                if check_point(Point::new(lon, lat)).is_err() {
+                    out[k] = Err(RecordError::BadCoordinate);
+                    continue;
+                }
+                let index = match last {
+                    Some((day, index)) if day == date => index,
+                    _ => {
+                        let index = self.view_at(date);
+                        last = Some((date, index));
+                        index
+                    }
+                };
+                match index {
+                    Ok(index) => {
+                        index.cells_ahead(lon, lat, &mut codes, &mut sets);
+                        indexes[k] = Some(index);
+                    }
+                    Err(e) => out[k] = Err(e),
+                }
+            }
+            let mut seen = 0u32;
+            for &code in &codes {
+                seen ^= u32::from(*code);
+            }
+            for &set in &sets {
+                seen ^= *set;
+            }
+            std::hint::black_box(seen);
+            for (k, &(lon, lat, _)) in records.iter().enumerate() {
+                if let Some(index) = indexes[k] {
+                    out[k] = Ok(index.locate(lon, lat));
+                }
+            }
+        }
     }
 
     /// One record of [`Atlas::locate_many`].

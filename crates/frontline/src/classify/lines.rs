@@ -11,8 +11,9 @@ use std::io::{Read, Write};
 
 use rayon::prelude::*;
 
-use super::{classify_fields, Columns, Summary};
+use super::{parse_fields, Columns, Summary};
 use crate::atlas::Atlas;
+use crate::index::RecordError;
 
 /// Bytes read per block (whole lines; the cut line goes to the next block).
 pub(super) const BLOCK_BYTES: usize = 4 << 20;
@@ -123,6 +124,16 @@ pub(super) fn classify_block<W: Write>(
     columns: &Columns,
     output: &mut W,
 ) -> std::io::Result<Summary> {
+    write_parts(classify_parts(atlas, block, columns), output)
+}
+
+/// A block of whole lines classified in parallel slices: each slice's CSV
+/// rows and counts, in order.
+pub(super) fn classify_parts(
+    atlas: &Atlas,
+    block: &[u8],
+    columns: &Columns,
+) -> Vec<(Vec<u8>, Summary)> {
     let mut parts = Vec::with_capacity(block.len() / PART_BYTES + 1);
     let mut start = 0;
     while start < block.len() {
@@ -133,10 +144,17 @@ pub(super) fn classify_block<W: Write>(
         parts.push(&block[start..end]);
         start = end;
     }
-    let done: Vec<(Vec<u8>, Summary)> = parts
+    parts
         .par_iter()
         .map(|part| classify_lines(atlas, part, columns))
-        .collect();
+        .collect()
+}
+
+/// Writes classified slices in order; returns their counts.
+pub(super) fn write_parts<W: Write>(
+    done: Vec<(Vec<u8>, Summary)>,
+    output: &mut W,
+) -> std::io::Result<Summary> {
     let mut summary = Summary::default();
     for (bytes, part) in done {
         output.write_all(&bytes)?;
@@ -145,15 +163,32 @@ pub(super) fn classify_block<W: Write>(
     Ok(summary)
 }
 
-/// Classifies the lines of `text` (no quotes, no CRs) into CSV rows.
+/// Classifies the lines of `text` (no quotes, no CRs) into CSV rows: all
+/// rows parsed first, then located as one batch ([`Atlas::locate_each`]),
+/// then written.
 fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Summary) {
     let mut out = Vec::with_capacity(text.len() + text.len() / 2);
     let mut summary = Summary::default();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(columns.width + 1);
+    let mut rows: Vec<(&[u8], Result<usize, String>)> = Vec::new();
+    let mut records = Vec::new();
     for line in text.split(|&b| b == b'\n') {
         if line.is_empty() {
             continue; // blank lines are no rows (and the last split is empty)
         }
+        fields.clear();
+        fields.extend(line.split(|&b| b == b','));
+        let parsed = parse_fields(&fields, columns).map(|record| {
+            records.push(record);
+            records.len() - 1
+        });
+        rows.push((line, parsed));
+    }
+    let mut located = vec![Err(RecordError::BadCoordinate); records.len()];
+    atlas
+        .locate_each(&records, &mut located)
+        .expect("one answer slot a record");
+    for (line, parsed) in rows {
         fields.clear();
         fields.extend(line.split(|&b| b == b','));
         // As wide as the header: short rows padded, long ones cut.
@@ -169,7 +204,14 @@ fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Su
             // Missing fields come out empty: the row stays rectangular.
             out.resize(out.len() + columns.width.saturating_sub(fields.len()), b',');
         }
-        let result = classify_fields(atlas, &fields, columns);
+        let result = parsed.and_then(|r| match located[r] {
+            Ok(here) => Ok(here),
+            // The whole message (which coordinate, which first date).
+            Err(_) => {
+                let (lon, lat, day) = records[r];
+                super::locate(atlas, lon, lat, day)
+            }
+        });
         super::push_answer(&mut out, &mut summary, &result);
     }
     (out, summary)

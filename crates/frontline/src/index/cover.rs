@@ -171,6 +171,30 @@ impl CoverIndex {
         }
     }
 
+    /// The cells a query of (lon, lat) reads first, one in every grid: its
+    /// code into `codes`, or with `whole_sets` its set into `sets`. A batch
+    /// gathers them for a few points and reads them all in one tight loop
+    /// before answering, so that their cache misses overlap instead of
+    /// queueing one behind the other.
+    #[inline(always)]
+    pub(crate) fn cells_ahead<'s>(
+        &'s self,
+        lon: f64,
+        lat: f64,
+        whole_sets: bool,
+        codes: &mut Vec<&'s u8>,
+        sets: &mut Vec<&'s u32>,
+    ) {
+        for grid in &self.grids {
+            let at = grid.cell_of(lon, lat);
+            if whole_sets {
+                sets.push(&grid.cells[at]);
+            } else {
+                codes.push(&grid.codes[at]);
+            }
+        }
+    }
+
     /// Every layer covering (lon, lat), in the order given.
     pub fn covering(&self, lon: f64, lat: f64) -> impl Iterator<Item = usize> + '_ {
         self.grids.iter().enumerate().flat_map(move |(g, grid)| {
@@ -236,7 +260,10 @@ impl Grid {
         };
         let cx = |x: f64| (((x - origin.x) * scale.x).max(0.0) as usize).min(nx - 1);
         let cy = |y: f64| (((y - origin.y) * scale.y).max(0.0) as usize).min(ny - 1);
-        let mut per_cell: Vec<Vec<u32>> = vec![Vec::new(); nx * ny];
+        // (cell, edge) for every cell an edge meets, in cell order: the
+        // cells are visited row by row below. A list per cell would be
+        // millions of empty vectors on a fine grid.
+        let mut in_cells: Vec<(u32, u32)> = Vec::new();
         for (i, e) in edges.iter().enumerate() {
             let line = Line::new(e.a, e.b);
             let (x0, x1) = (e.a.x.min(e.b.x) - pad.x, e.a.x.max(e.b.x) + pad.x);
@@ -252,30 +279,48 @@ impl Grid {
                         y: cell.y + 2.0 * pad.y,
                     };
                     if segment_meets_box(&line, corner, size) {
-                        per_cell[gy * nx + gx].push(i as u32);
+                        in_cells.push(((gy * nx + gx) as u32, i as u32));
                     }
                 }
             }
         }
+        in_cells.sort_unstable();
+        // The rows whose centre line each edge may cross (one more either
+        // side for rounding; the exact test is made on the row's own sum).
+        let row_y = |gy: usize| (origin.y + cell.y / 2.0) + gy as f64 * cell.y;
+        let mut in_rows: Vec<(u32, u32)> = Vec::new();
+        for (i, e) in edges.iter().enumerate() {
+            let first = cy(e.a.y.min(e.b.y)).saturating_sub(1);
+            let last = (cy(e.a.y.max(e.b.y)) + 1).min(ny - 1);
+            for gy in first..=last {
+                let y = row_y(gy);
+                if (e.a.y > y) != (e.b.y > y) {
+                    in_rows.push((gy as u32, i as u32));
+                }
+            }
+        }
+        in_rows.sort_unstable();
 
         // Which layers contain each cell centre: one scanline per row.
         let mut cells = Vec::with_capacity(nx * ny);
         let mut whole: Vec<u64> = Vec::new();
         let mut crossed: Vec<Crossed> = Vec::new();
         let mut flat: Vec<Edge> = Vec::new();
+        let (mut next_cell, mut next_row) = (0, 0);
+        let mut crossings: Vec<(f64, u8)> = Vec::new();
+        let mut list: Vec<u32> = Vec::new();
         for gy in 0..ny {
             // The very sums `mask_crossed` uses for the centre.
-            let y = (origin.y + cell.y / 2.0) + gy as f64 * cell.y;
-            let mut crossings: Vec<(f64, u8)> = edges
-                .iter()
-                .filter(|e| (e.a.y > y) != (e.b.y > y))
-                .map(|e| {
-                    (
-                        e.a.x + (y - e.a.y) / (e.b.y - e.a.y) * (e.b.x - e.a.x),
-                        e.layer,
-                    )
-                })
-                .collect();
+            let y = row_y(gy);
+            crossings.clear();
+            while next_row < in_rows.len() && in_rows[next_row].0 as usize == gy {
+                let e = &edges[in_rows[next_row].1 as usize];
+                crossings.push((
+                    e.a.x + (y - e.a.y) / (e.b.y - e.a.y) * (e.b.x - e.a.x),
+                    e.layer,
+                ));
+                next_row += 1;
+            }
             crossings.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut inside: u64 = 0;
             let mut next = 0;
@@ -285,7 +330,12 @@ impl Grid {
                     inside ^= 1 << crossings[next].1;
                     next += 1;
                 }
-                let list = &per_cell[gy * nx + gx];
+                let here = (gy * nx + gx) as u32;
+                list.clear();
+                while next_cell < in_cells.len() && in_cells[next_cell].0 == here {
+                    list.push(in_cells[next_cell].1);
+                    next_cell += 1;
+                }
                 if list.is_empty() {
                     let at = match whole.iter().position(|&m| m == inside) {
                         Some(at) => at,

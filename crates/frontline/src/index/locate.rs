@@ -239,6 +239,23 @@ impl<'a> LocateIndex<'a> {
         Ok(())
     }
 
+    /// The grid cells [`LocateIndex::locate`] reads first for (lon, lat)
+    /// (see [`CoverIndex::cells_ahead`]).
+    #[inline(always)]
+    pub(crate) fn cells_ahead(
+        &self,
+        lon: f64,
+        lat: f64,
+        codes: &mut Vec<&'a u8>,
+        sets: &mut Vec<&'a u32>,
+    ) {
+        let layers = self.cache.grids(self.layers);
+        self.zones.cover.cells_ahead(lon, lat, false, codes, sets);
+        layers.de_jure.cells_ahead(lon, lat, false, codes, sets);
+        layers.admin1.cells_ahead(lon, lat, true, codes, sets);
+        layers.overlays.cells_ahead(lon, lat, true, codes, sets);
+    }
+
     /// Controller, de jure country, rayon and overlays of (lon, lat).
     pub fn locate(&self, lon: f64, lat: f64) -> LocationRef<'a> {
         let layers = self.cache.grids(self.layers);
