@@ -309,6 +309,7 @@ impl Grid {
         let (mut next_cell, mut next_row) = (0, 0);
         let mut crossings: Vec<(f64, u8)> = Vec::new();
         let mut list: Vec<u32> = Vec::new();
+        let (mut last_set, mut last_at): (Option<u64>, u32) = (None, 0);
         for gy in 0..ny {
             // The very sums `mask_crossed` uses for the centre.
             let y = row_y(gy);
@@ -337,14 +338,18 @@ impl Grid {
                     next_cell += 1;
                 }
                 if list.is_empty() {
-                    let at = match whole.iter().position(|&m| m == inside) {
-                        Some(at) => at,
-                        None => {
-                            whole.push(inside);
-                            whole.len() - 1
-                        }
-                    };
-                    cells.push(at as u32);
+                    // Runs of cells share a set: look it up when it changes.
+                    if last_set != Some(inside) {
+                        last_at = match whole.iter().position(|&m| m == inside) {
+                            Some(at) => at,
+                            None => {
+                                whole.push(inside);
+                                whole.len() - 1
+                            }
+                        } as u32;
+                        last_set = Some(inside);
+                    }
+                    cells.push(last_at);
                 } else {
                     let centre = Coord { x, y };
                     let start = flat.len() as u32;
