@@ -170,7 +170,8 @@ fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Su
     let mut out = Vec::with_capacity(text.len() + text.len() / 2);
     let mut summary = Summary::default();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(columns.width + 1);
-    let mut rows: Vec<(&[u8], Result<usize, String>)> = Vec::new();
+    // Each line with its number of fields and its record (or why none).
+    let mut rows: Vec<(&[u8], usize, Result<usize, String>)> = Vec::new();
     let mut records = Vec::new();
     for line in text.split(|&b| b == b'\n') {
         if line.is_empty() {
@@ -182,19 +183,19 @@ fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Su
             records.push(record);
             records.len() - 1
         });
-        rows.push((line, parsed));
+        rows.push((line, fields.len(), parsed));
     }
     let mut located = vec![Err(RecordError::BadCoordinate); records.len()];
     atlas
         .locate_each(&records, &mut located)
         .expect("one answer slot a record");
-    for (line, parsed) in rows {
-        fields.clear();
-        fields.extend(line.split(|&b| b == b','));
+    for (line, width, parsed) in rows {
         // As wide as the header: short rows padded, long ones cut.
-        if fields.len() == columns.width {
+        if width == columns.width {
             out.extend_from_slice(line);
         } else {
+            fields.clear();
+            fields.extend(line.split(|&b| b == b','));
             for (i, field) in fields.iter().take(columns.width).enumerate() {
                 if i > 0 {
                     out.push(b',');

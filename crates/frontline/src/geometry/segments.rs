@@ -92,7 +92,8 @@ fn pairs_with(
         let (a, b) = (&boxes[i], &boxes[j]);
         a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
     };
-    if n < 32 {
+    // Few segments, or all of them one point: every pair directly.
+    let every_pair = |pair: &mut dyn FnMut(usize, usize) -> bool| {
         for i in 0..n {
             for j in i + 1..n {
                 if overlap(i, j) && !pair(i, j) {
@@ -100,7 +101,10 @@ fn pairs_with(
                 }
             }
         }
-        return Some(true);
+        Some(true)
+    };
+    if n < 32 {
+        return every_pair(pair);
     }
     let mut bounds = boxes[0];
     let mut extents = 0.0;
@@ -117,15 +121,7 @@ fn pairs_with(
     }
     let span = width.max(height);
     if span <= 0.0 {
-        // Every segment is the same point.
-        for i in 0..n {
-            for j in i + 1..n {
-                if !pair(i, j) {
-                    return Some(false);
-                }
-            }
-        }
-        return Some(true);
+        return every_pair(pair);
     }
     // Twice the mean extent, but no finer than 2^20 cells a side, and no
     // coarser than the plain grid of about one cell a segment; coarser
