@@ -112,9 +112,11 @@ pub(crate) struct ArchiveSettings {
     strictness: Strictness,
     region: Option<MultiPolygon<f64>>,
     pub(crate) skip_bad: bool,
-    /// What was left out or found odd: files skipped when opening, then
-    /// for each file read, an empty one or ground outside the region.
-    pub(crate) warnings: std::sync::Mutex<Vec<Problem>>,
+    /// What was left out or found odd: files skipped when opening (keyed
+    /// `None`), then for each file read, keyed by its date, an empty one or
+    /// ground outside the region. Files are read in parallel, so the list is
+    /// put in key order when it is handed out.
+    pub(crate) warnings: std::sync::Mutex<Vec<(Option<NaiveDate>, Problem)>>,
 }
 
 /// A file of the archive with the date its name gives.
@@ -337,7 +339,7 @@ pub(crate) fn open(dir: &Path, options: &ArchiveOptions) -> Result<Opened> {
             strictness: options.strictness,
             region,
             skip_bad: options.skip_bad,
-            warnings: std::sync::Mutex::new(skipped),
+            warnings: std::sync::Mutex::new(skipped.into_iter().map(|p| (None, p)).collect()),
         },
     })
 }
@@ -379,7 +381,7 @@ impl ArchiveSettings {
             source: file.to_owned(),
             accuracy: "as given by the archive file".into(),
         };
-        let mut warnings = file_warnings(file, &read, self.region.as_ref());
+        let warnings = file_warnings(file, &read, self.region.as_ref());
         let zones = match &self.region {
             Some(region) => vec![
                 zone(&self.side, read.shape.intersection(region)),
@@ -390,7 +392,7 @@ impl ArchiveSettings {
         self.warnings
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .append(&mut warnings);
+            .extend(warnings.into_iter().map(|w| (Some(date), w)));
         Ok(Snapshot {
             id: date.to_string(),
             date,

@@ -440,14 +440,19 @@ impl Atlas {
     /// What a dated archive left out or found odd: files skipped when it was
     /// opened (no date, an impossible date, a date taken twice: under
     /// `skip_bad`), then, for the files read so far, files with no features
-    /// and ground outside the region. Empty for a dataset.
+    /// and ground outside the region, in date order. Empty for a dataset.
     pub fn warnings(&self) -> Vec<Problem> {
         match &self.origin {
-            Origin::Archive(_, archive) => archive
-                .warnings
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone(),
+            Origin::Archive(_, archive) => {
+                let mut keyed = archive
+                    .warnings
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                // Stable: a file's own warnings keep their order.
+                keyed.sort_by_key(|(date, _)| *date);
+                keyed.into_iter().map(|(_, w)| w).collect()
+            }
             _ => Vec::new(),
         }
     }
