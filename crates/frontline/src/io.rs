@@ -211,7 +211,7 @@ fn replace(
             file.set_permissions(meta.permissions())?;
             keep_owner(&file, meta);
         }
-        write(&mut file)?;
+        written_back_meanwhile(&mut file, write)?;
         file.sync_all()?;
         drop(file);
         Ok(())
@@ -225,6 +225,44 @@ fn replace(
     }
     state.temps.retain(|t| t != &temp);
     result
+}
+
+/// Runs `write` on `file` while a helper thread sends what it has written
+/// so far to the disk, a few megabytes at a time: the sync that makes the
+/// file durable before it is renamed then waits for the last few only, not
+/// for all of a large output written at the end.
+fn written_back_meanwhile(
+    file: &mut File,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    /// Bytes written since the last sync that start another one.
+    const SYNC_BYTES: u64 = 16 << 20;
+    let Ok(clone) = file.try_clone() else {
+        return write(file);
+    };
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut synced = 0;
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                finished.recv_timeout(std::time::Duration::from_millis(20))
+            {
+                let Ok(len) = clone.metadata().map(|m| m.len()) else {
+                    return;
+                };
+                if len >= synced + SYNC_BYTES {
+                    // An error here is met again by the final sync.
+                    if clone.sync_data().is_err() {
+                        return;
+                    }
+                    synced = len;
+                }
+            }
+        });
+        let result = write(file);
+        drop(done);
+        result
+    })
 }
 
 /// The replaced file's owner, where this process may set it (root may; an
@@ -270,5 +308,39 @@ fn remove_stale_temps(dir: &Path, name: &std::ffi::OsStr) {
         if pid != std::process::id() && !proc.join(pid.to_string()).exists() {
             let _ = std::fs::remove_file(entry.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An output large enough for the helper to sync it part by part while
+    /// it is written arrives whole, and no temp file stays behind.
+    #[test]
+    fn a_large_output_synced_while_written_arrives_whole() {
+        let dir = std::env::temp_dir().join(format!("frontline-io-large-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("large.bin");
+        let chunk: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
+        write_atomic_with(&path, |file| {
+            for _ in 0..48 {
+                file.write_all(&chunk)?;
+                // Slow enough for the helper to wake up in between.
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Ok(())
+        })
+        .unwrap();
+        let written = std::fs::read(&path).unwrap();
+        assert_eq!(written.len(), 48 << 20);
+        assert!(written.chunks(1 << 20).all(|c| c == chunk.as_slice()));
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("large.bin")]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
