@@ -595,11 +595,12 @@ fn format_rows(
     let mut summary = Summary::default();
     let mut overlays = String::new();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(columns.width + 1);
+    let mut dates = DateCache::default();
     for (record, error) in rows.iter().zip(errors) {
         fields.clear();
         fields.extend(record.iter());
         let result = match error {
-            None => classify_fields(atlas, &fields, columns),
+            None => classify_fields(atlas, &fields, columns, &mut dates),
             Some(message) => Err(message.clone()),
         };
         // Every row as wide as the header, so the appended columns line up:
@@ -647,8 +648,8 @@ fn format_rows(
 
 /// Appends a row's answer as the [`OUTPUT_COLUMNS`] (each after a comma)
 /// and the line end, and counts it.
-fn push_answer(out: &mut Vec<u8>, summary: &mut Summary, result: &RowResult) {
-    let error = summary.count(result);
+fn push_answer<'a>(out: &mut Vec<u8>, tally: &mut Tally<'a>, result: &RowResult<'a>) {
+    let error = tally.count(result);
     match result {
         Ok(here) => {
             for field in [here.controller(), here.de_jure(), here.rayon()] {
@@ -705,6 +706,59 @@ fn push_field(out: &mut Vec<u8>, field: &[u8]) {
 /// A row's answer, or why there is none.
 type RowResult<'a> = std::result::Result<LocationRef<'a>, String>;
 
+/// What [`Summary`] counts, kept while rows are written: the controllers
+/// are the atlas's own strings, so a row is counted by comparing pointers,
+/// not by a map lookup.
+#[derive(Default)]
+struct Tally<'a> {
+    rows: u64,
+    errors: u64,
+    per_controller: Vec<(&'a str, u64)>,
+}
+
+impl<'a> Tally<'a> {
+    /// Counts one row; returns its error message, if any.
+    fn count<'r>(&mut self, result: &'r RowResult<'a>) -> Option<&'r str> {
+        self.rows += 1;
+        match result {
+            Ok(here) => {
+                let key = here.controller().unwrap_or(OUTSIDE);
+                match self
+                    .per_controller
+                    .iter_mut()
+                    .find(|(seen, _)| std::ptr::eq(*seen, key) || *seen == key)
+                {
+                    Some((_, n)) => *n += 1,
+                    None => self.per_controller.push((key, 1)),
+                }
+                None
+            }
+            Err(message) => {
+                self.errors += 1;
+                Some(message)
+            }
+        }
+    }
+
+    fn into_summary(self) -> Summary {
+        let mut summary = Summary {
+            rows: self.rows,
+            errors: self.errors,
+            per_controller: BTreeMap::new(),
+        };
+        for (controller, n) in self.per_controller {
+            *summary
+                .per_controller
+                .entry(controller.to_owned())
+                .or_insert(0) += n;
+        }
+        summary
+    }
+}
+
+/// The key [`Summary::per_controller`] counts points outside the region under.
+const OUTSIDE: &str = "(outside the region)";
+
 impl Summary {
     /// Adds the counts of another run.
     fn merge(&mut self, other: Summary) {
@@ -720,7 +774,7 @@ impl Summary {
         self.rows += 1;
         match result {
             Ok(here) => {
-                let key = here.controller().unwrap_or("(outside the region)");
+                let key = here.controller().unwrap_or(OUTSIDE);
                 match self.per_controller.get_mut(key) {
                     Some(n) => *n += 1,
                     None => {
@@ -988,8 +1042,13 @@ struct Columns<'a> {
 }
 
 /// Classifies one row, given as its fields.
-fn classify_fields<'a>(atlas: &'a Atlas, record: &[&[u8]], columns: &Columns) -> RowResult<'a> {
-    let (lon, lat, day) = parse_fields(record, columns)?;
+fn classify_fields<'a>(
+    atlas: &'a Atlas,
+    record: &[&[u8]],
+    columns: &Columns,
+    dates: &mut DateCache,
+) -> RowResult<'a> {
+    let (lon, lat, day) = parse_fields(record, columns, dates)?;
     locate(atlas, lon, lat, day)
 }
 
@@ -997,6 +1056,7 @@ fn classify_fields<'a>(atlas: &'a Atlas, record: &[&[u8]], columns: &Columns) ->
 fn parse_fields(
     record: &[&[u8]],
     columns: &Columns,
+    dates: &mut DateCache,
 ) -> std::result::Result<(f64, f64, NaiveDate), String> {
     if record.len() < columns.width {
         return Err(format!(
@@ -1025,18 +1085,81 @@ fn parse_fields(
             .map_or("\u{fffd}", str::trim)
     };
     let number = |index: usize, name: &str| -> std::result::Result<f64, String> {
-        parse_coordinate(text(index), name)
+        // A plain decimal as it stands (no spaces around it) needs no text.
+        match record.get(index).and_then(|field| fast_decimal(field)) {
+            Some(value) => Ok(value),
+            None => parse_coordinate(text(index), name),
+        }
     };
     let lat = number(columns.lat, &columns.options.lat_col)?;
     let lon = number(columns.lon, &columns.options.lon_col)?;
     let day = match (&columns.options.date, columns.date) {
         (DateSource::Fixed(d), _) => *d,
         (DateSource::Column(name), Some(index)) => {
-            crate::parse_date(text(index)).map_err(|e| format!("column `{name}`: {e}"))?
+            let field = record.get(index).copied().unwrap_or_default();
+            match dates.get(field) {
+                Some(day) => day,
+                None => {
+                    let day = crate::parse_date(text(index))
+                        .map_err(|e| format!("column `{name}`: {e}"))?;
+                    dates.put(field, day);
+                    day
+                }
+            }
         }
         (DateSource::Column(_), None) => return Err("no date".into()),
     };
     Ok((lon, lat, day))
+}
+
+/// The dates of the last few date fields read: rows mostly repeat a few
+/// dates, and comparing a field's bytes is cheaper than reading it again.
+pub(crate) struct DateCache {
+    /// A field of up to 16 bytes packed with its length, and its date.
+    recent: [(u128, NaiveDate); 8],
+    len: usize,
+    next_out: usize,
+}
+
+impl Default for DateCache {
+    fn default() -> Self {
+        DateCache {
+            recent: [(0, NaiveDate::MIN); 8],
+            len: 0,
+            next_out: 0,
+        }
+    }
+}
+
+impl DateCache {
+    /// A field of up to 15 bytes as one number (its bytes, then its length).
+    fn key(field: &[u8]) -> Option<u128> {
+        let mut bytes = [0u8; 16];
+        bytes.get_mut(..field.len())?.copy_from_slice(field);
+        *bytes.last_mut()? = u8::try_from(field.len()).ok().filter(|&n| n < 16)?;
+        Some(u128::from_le_bytes(bytes))
+    }
+
+    fn get(&self, field: &[u8]) -> Option<NaiveDate> {
+        let key = Self::key(field)?;
+        self.recent[..self.len]
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|&(_, day)| day)
+    }
+
+    fn put(&mut self, field: &[u8], day: NaiveDate) {
+        let Some(key) = Self::key(field) else {
+            return;
+        };
+        if self.len < self.recent.len() {
+            self.recent[self.len] = (key, day);
+            self.len += 1;
+        } else {
+            self.recent[self.next_out] = (key, day);
+            self.next_out = (self.next_out + 1) % self.recent.len();
+        }
+    }
 }
 
 fn parse_coordinate(text: &str, name: &str) -> std::result::Result<f64, String> {
@@ -1098,4 +1221,72 @@ fn locate(
             .err()
             .map_or_else(|| e.to_string(), |full| full.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        crate::parse_date(text).unwrap()
+    }
+
+    #[test]
+    fn the_date_cache_tells_fields_apart_by_every_byte_and_the_length() {
+        let mut dates = DateCache::default();
+        dates.put(b"2020-11-15", day("2020-11-15"));
+        assert_eq!(dates.get(b"2020-11-15"), Some(day("2020-11-15")));
+        assert_eq!(dates.get(b"2020-11-16"), None);
+        assert_eq!(dates.get(b" 2020-11-15"), None);
+        assert_eq!(dates.get(b"2020-11-1"), None);
+        // A field padded with NULs is not the shorter field.
+        assert_eq!(dates.get(b"2020-11-15\0"), None);
+        // Fields of 16 bytes or more are never kept.
+        dates.put(b"2020-11-15      ", day("2020-11-15"));
+        assert_eq!(dates.get(b"2020-11-15      "), None);
+        // The oldest goes when more than eight are kept.
+        for d in 1..=9 {
+            let text = format!("2021-01-0{d}");
+            dates.put(text.as_bytes(), day(&text));
+        }
+        assert_eq!(dates.get(b"2020-11-15"), None);
+        assert_eq!(dates.get(b"2021-01-01"), None);
+        assert_eq!(dates.get(b"2021-01-09"), Some(day("2021-01-09")));
+        assert_eq!(dates.get(b"2021-01-02"), Some(day("2021-01-02")));
+    }
+
+    #[test]
+    fn a_row_reads_the_same_with_the_date_cache_warm_or_cold() {
+        let options = ClassifyOptions::new(DateSource::Column("when".into()));
+        let columns = Columns {
+            lat: 1,
+            lon: 2,
+            date: Some(3),
+            options: &options,
+            width: 4,
+        };
+        let rows: [&[&[u8]]; 4] = [
+            &[b"a", b"39.8177", b"46.7528", b"2020-11-15"],
+            &[b"b", b" 39.5", b"+46.75 ", b" 2020-11-15 "],
+            &[b"c", b"39.5", b"46.75", b"2020-02-30"],
+            &[b"d", b"1e1", b"-0.5", b"2020-11-15"],
+        ];
+        let mut warm = DateCache::default();
+        for row in rows {
+            let cold = parse_fields(row, &columns, &mut DateCache::default());
+            assert_eq!(parse_fields(row, &columns, &mut warm), cold);
+            assert_eq!(parse_fields(row, &columns, &mut warm), cold);
+        }
+        assert_eq!(
+            parse_fields(rows[1], &columns, &mut warm),
+            Ok((46.75, 39.5, day("2020-11-15")))
+        );
+        assert!(parse_fields(rows[2], &columns, &mut warm)
+            .unwrap_err()
+            .starts_with("column `when`:"));
+        assert_eq!(
+            parse_fields(rows[3], &columns, &mut warm),
+            Ok((-0.5, 10.0, day("2020-11-15")))
+        );
+    }
 }

@@ -128,8 +128,12 @@ impl Atlas {
         let mut indexes: [Option<LocateIndex<'a>>; AHEAD] = [None; AHEAD];
         let mut codes: Vec<&'a u8> = Vec::with_capacity(4 * AHEAD);
         let mut sets: Vec<&'a u32> = Vec::with_capacity(4 * AHEAD);
-        // Records mostly come in runs of one date.
-        let mut last: Option<(NaiveDate, Result<LocateIndex<'a>, RecordError>)> = None;
+        // Records mostly come with a few dates: the handles of the last
+        // few spare a search of the snapshots per record.
+        const DATES: usize = 8;
+        let mut recent: Vec<(NaiveDate, Result<LocateIndex<'a>, RecordError>)> =
+            Vec::with_capacity(DATES);
+        let mut next_out = 0;
         for (out, records) in out.chunks_mut(AHEAD).zip(records.chunks(AHEAD)) {
             codes.clear();
             sets.clear();
@@ -139,11 +143,16 @@ impl Atlas {
                     out[k] = Err(RecordError::BadCoordinate);
                     continue;
                 }
-                let index = match last {
-                    Some((day, index)) if day == date => index,
-                    _ => {
+                let index = match recent.iter().find(|(day, _)| *day == date) {
+                    Some(&(_, index)) => index,
+                    None => {
                         let index = self.view_at(date);
-                        last = Some((date, index));
+                        if recent.len() < DATES {
+                            recent.push((date, index));
+                        } else {
+                            recent[next_out] = (date, index);
+                            next_out = (next_out + 1) % DATES;
+                        }
                         index
                     }
                 };

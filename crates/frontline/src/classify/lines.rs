@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 
 use rayon::prelude::*;
 
-use super::{parse_fields, Columns, Summary};
+use super::{parse_fields, Columns, DateCache, Summary, Tally};
 use crate::atlas::Atlas;
 use crate::index::RecordError;
 
@@ -168,22 +168,40 @@ pub(super) fn write_parts<W: Write>(
 /// then written.
 fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Summary) {
     let mut out = Vec::with_capacity(text.len() + text.len() / 2);
-    let mut summary = Summary::default();
+    let mut tally = Tally::default();
+    let mut dates = DateCache::default();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(columns.width + 1);
     // Each line with its number of fields and its record (or why none).
     let mut rows: Vec<(&[u8], usize, Result<usize, String>)> = Vec::new();
     let mut records = Vec::new();
-    for line in text.split(|&b| b == b'\n') {
-        if line.is_empty() {
-            continue; // blank lines are no rows (and the last split is empty)
+    // Commas and line ends found in one pass.
+    let (mut line_start, mut field_start) = (0, 0);
+    for at in memchr::memchr2_iter(b',', b'\n', text) {
+        fields.push(&text[field_start..at]);
+        field_start = at + 1;
+        if text[at] == b'\n' {
+            add_line(
+                &text[line_start..at],
+                &fields,
+                columns,
+                &mut dates,
+                &mut rows,
+                &mut records,
+            );
+            fields.clear();
+            line_start = field_start;
         }
-        fields.clear();
-        fields.extend(line.split(|&b| b == b','));
-        let parsed = parse_fields(&fields, columns).map(|record| {
-            records.push(record);
-            records.len() - 1
-        });
-        rows.push((line, fields.len(), parsed));
+    }
+    if line_start < text.len() {
+        fields.push(&text[field_start..]);
+        add_line(
+            &text[line_start..],
+            &fields,
+            columns,
+            &mut dates,
+            &mut rows,
+            &mut records,
+        );
     }
     let mut located = vec![Err(RecordError::BadCoordinate); records.len()];
     atlas
@@ -213,7 +231,27 @@ fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Su
                 super::locate(atlas, lon, lat, day)
             }
         });
-        super::push_answer(&mut out, &mut summary, &result);
+        super::push_answer(&mut out, &mut tally, &result);
     }
-    (out, summary)
+    (out, tally.into_summary())
+}
+
+/// A line's row: its fields parsed into a record (kept in `records`), or
+/// why they cannot be; blank lines are no rows.
+fn add_line<'t>(
+    line: &'t [u8],
+    fields: &[&[u8]],
+    columns: &Columns,
+    dates: &mut DateCache,
+    rows: &mut Vec<(&'t [u8], usize, Result<usize, String>)>,
+    records: &mut Vec<(f64, f64, chrono::NaiveDate)>,
+) {
+    if line.is_empty() {
+        return;
+    }
+    let parsed = parse_fields(fields, columns, dates).map(|record| {
+        records.push(record);
+        records.len() - 1
+    });
+    rows.push((line, fields.len(), parsed));
 }
