@@ -65,6 +65,12 @@ fn locate(c: &mut Criterion) {
     group.bench_function("locate_many, mixed dates, all cores", |b| {
         b.iter(|| atlas.locate_many(&records, black_box(&mut out)))
     });
+    // The controller alone of the same records, on one core: what a query
+    // engine's batch asks (`fl_controller(lon, lat, date)`).
+    let mut held = vec![Err(RecordError::BadCoordinate); records.len()];
+    group.bench_function("controllers_each, mixed dates, one core", |b| {
+        b.iter(|| atlas.controllers_each(&records, black_box(&mut held)))
+    });
     let view = atlas.at(parse_date("2020-12-01").unwrap()).unwrap();
     let few = &pts[..20_000];
     group.throughput(Throughput::Elements(few.len() as u64));

@@ -2,7 +2,8 @@
 //! controller of 200 k uniformly random points over the region's bounding box
 //! (5 M over the 26 bundled snapshots; 30 k each, 0.8 M, in an unoptimised
 //! build, where the plain scan would take minutes), and on the whole answer
-//! (de jure country, rayon, overlays too) of 5 k.
+//! (de jure country, rayon, overlays too) of 5 k; and batches of records
+//! with a date each find the snapshot in force as `Atlas::at` does.
 //! Seeded, so every run checks the same points.
 
 use frontline::index::LocateIndex;
@@ -72,4 +73,49 @@ fn whole_answers_agree() {
             assert!(with_overlays > 0, "{}: no point in an overlay", info.id);
         }
     }
+}
+
+/// Batches of records with dates of their own (before the first snapshot
+/// too) find the snapshot `Atlas::at` finds: the controller alone
+/// (`controllers_each`) and the whole answer (`locate_each`) agree with a
+/// look-up on the view of each record's date.
+#[test]
+fn batches_of_mixed_dates_find_the_snapshot_in_force() {
+    use frontline::index::RecordError;
+    let atlas = Atlas::embedded().unwrap();
+    let first = atlas.snapshots()[0].date;
+    let pts = seeded::region_points(20_000, 0xda7e);
+    let base = chrono::NaiveDate::from_ymd_opt(1993, 1, 1).unwrap();
+    let records: Vec<_> = pts
+        .iter()
+        .enumerate()
+        // Days spread over 1993-2025, a different one for each record.
+        .map(|(i, &(x, y))| (x, y, base + chrono::Days::new((i as u64 * 7919) % 12_000)))
+        .collect();
+    let mut held = vec![Err(RecordError::UnreadableSnapshot); records.len()];
+    atlas.controllers_each(&records, &mut held).unwrap();
+    let mut whole = vec![Err(RecordError::UnreadableSnapshot); records.len()];
+    atlas.locate_each(&records, &mut whole).unwrap();
+    let mut before = 0;
+    for ((&(x, y, date), held), whole) in records.iter().zip(&held).zip(&whole) {
+        if date < first {
+            before += 1;
+            assert_eq!(held, &Err(RecordError::BeforeFirstSnapshot), "{date}");
+            assert_eq!(
+                whole.as_ref().unwrap_err(),
+                &RecordError::BeforeFirstSnapshot
+            );
+            continue;
+        }
+        let view = atlas.at(date).unwrap();
+        let expected = LocateIndex::new(&view).controller(x, y);
+        assert_eq!(
+            (*held).unwrap().map(|c| c.id.as_str()),
+            expected,
+            "{date} at {x}, {y}"
+        );
+        let here = whole.as_ref().unwrap();
+        assert_eq!(here.controller(), expected, "{date} at {x}, {y}");
+    }
+    assert!(before > 0 && before < records.len());
 }

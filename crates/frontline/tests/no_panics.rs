@@ -91,6 +91,15 @@ proptest! {
             prop_assert_eq!(out[0].as_ref().unwrap_err(), &RecordError::BadCoordinate);
         }
         prop_assert_eq!(out[1].as_ref().unwrap().controller(), Some("west"));
+        // The controller alone agrees with the whole answer.
+        let mut held = vec![Err(RecordError::UnreadableSnapshot); 2];
+        atlas.controllers_each(&records, &mut held).unwrap();
+        for (held, whole) in held.iter().zip(&out) {
+            prop_assert_eq!(
+                held.map(|c| c.map(|c| c.id.as_str())),
+                whole.map(|l| l.controller())
+            );
+        }
 
         // The grid handles: no panic, nothing covers a point outside.
         let index = LocateIndex::new(&view);

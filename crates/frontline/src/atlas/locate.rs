@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::geometry::{check_point, covers};
-use crate::index::{LocateIndex, LocationRef, RecordError};
+use crate::index::{LocateIndex, LocationRef, RecordError, ZoneGrid};
 use crate::nearest::{self, Nearby};
 
 use super::{Atlas, Location, View};
@@ -114,26 +114,84 @@ impl Atlas {
         Ok(())
     }
 
-    /// Records a few at a time: first the grid cells they will read are
-    /// gathered and read in one tight loop, then the records are answered.
-    /// Random points miss the cache in each of the grids a whole answer
-    /// reads (zones, de jure, rayons, overlays); read together, the misses
-    /// overlap.
+    /// The controller of each (lon, lat, date) record on the calling thread
+    /// (`None` outside every zone), with no allocation per record: the
+    /// question of [`Atlas::locate_each`] without the rest of the answer, for
+    /// callers that count by controller over many rows (a query engine's
+    /// batches).
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date, index::RecordError};
+    /// let atlas = Atlas::embedded()?;
+    /// let records = [
+    ///     (46.7499, 39.7601, parse_date("2000-01-01")?), // Shusha
+    ///     (46.7499, 39.7601, parse_date("2021-06-01")?),
+    ///     (0.0, 0.0, parse_date("2021-06-01")?),
+    ///     (46.7499, 39.7601, parse_date("1990-01-01")?),
+    /// ];
+    /// let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
+    /// atlas.controllers_each(&records, &mut out)?;
+    /// let ids: Vec<_> = out.iter().map(|c| c.map(|c| c.map(|c| c.id.as_str()))).collect();
+    /// assert_eq!(ids, [Ok(Some("nkr")), Ok(Some("azerbaijan")), Ok(None), Err(RecordError::BeforeFirstSnapshot)]);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BatchLength`] when `out` and `records` differ in length
+    /// (nothing is written then).
+    pub fn controllers_each<'a>(
+        &'a self,
+        records: &[(f64, f64, NaiveDate)],
+        out: &mut [Result<Option<&'a crate::Controller>, RecordError>],
+    ) -> crate::error::Result<()> {
+        crate::index::same_length(records.len(), out.len())?;
+        self.in_force_block(
+            records,
+            out,
+            |index, lon, lat, codes, sets| index.controller_cells_ahead(lon, lat, codes, sets),
+            |index, lon, lat| index.controller_entry(lon, lat),
+        );
+        Ok(())
+    }
+
+    /// Whole answers for records a few at a time; see
+    /// [`Atlas::in_force_block`].
     fn locate_block<'a>(
         &'a self,
         records: &[(f64, f64, NaiveDate)],
         out: &mut [Result<LocationRef<'a>, RecordError>],
     ) {
+        self.in_force_block(
+            records,
+            out,
+            |index, lon, lat, codes, sets| index.cells_ahead(lon, lat, codes, sets),
+            |index, lon, lat| index.locate(lon, lat),
+        );
+    }
+
+    /// `answer` for each record on the grids in force on its date, records
+    /// a few at a time: first the grid cells they will read (`ahead`) are
+    /// gathered and read in one tight loop, then the records are answered.
+    /// Random points miss the cache in each of the grids a whole answer
+    /// reads (zones, de jure, rayons, overlays); read together, the misses
+    /// overlap.
+    #[inline(always)]
+    fn in_force_block<'a, T>(
+        &'a self,
+        records: &[(f64, f64, NaiveDate)],
+        out: &mut [Result<T, RecordError>],
+        ahead: impl Fn(&LocateIndex<'a>, f64, f64, &mut Vec<&'a u8>, &mut Vec<&'a u32>),
+        answer: impl Fn(&LocateIndex<'a>, f64, f64) -> T,
+    ) {
         const AHEAD: usize = 32;
         let mut indexes: [Option<LocateIndex<'a>>; AHEAD] = [None; AHEAD];
         let mut codes: Vec<&'a u8> = Vec::with_capacity(4 * AHEAD);
         let mut sets: Vec<&'a u32> = Vec::with_capacity(4 * AHEAD);
-        // Records mostly come with a few dates: the handles of the last
-        // few spare a search of the snapshots per record.
-        const DATES: usize = 8;
-        let mut recent: Vec<(NaiveDate, Result<LocateIndex<'a>, RecordError>)> =
-            Vec::with_capacity(DATES);
-        let mut next_out = 0;
+        // The snapshot in force on a date, found in a compact list of
+        // their first days; its zone grid looked up once a call.
+        let starts: Vec<NaiveDate> = self.snapshots.iter().map(|slot| slot.date).collect();
+        let mut grids: Vec<Option<Result<&'a ZoneGrid, RecordError>>> = vec![None; starts.len()];
         for (out, records) in out.chunks_mut(AHEAD).zip(records.chunks(AHEAD)) {
             codes.clear();
             sets.clear();
@@ -143,22 +201,18 @@ impl Atlas {
                     out[k] = Err(RecordError::BadCoordinate);
                     continue;
                 }
-                let index = match recent.iter().find(|(day, _)| *day == date) {
-                    Some(&(_, index)) => index,
-                    None => {
-                        let index = self.view_at(date);
-                        if recent.len() < DATES {
-                            recent.push((date, index));
-                        } else {
-                            recent[next_out] = (date, index);
-                            next_out = (next_out + 1) % DATES;
-                        }
-                        index
-                    }
+                let index = match starts.partition_point(|&start| start <= date) {
+                    0 => Err(RecordError::BeforeFirstSnapshot),
+                    after => (*grids[after - 1].get_or_insert_with(|| {
+                        self.usable_snapshot(after - 1)
+                            .map(|(slot, snapshot)| self.zone_grid(slot, snapshot))
+                            .map_err(|_| RecordError::UnreadableSnapshot)
+                    }))
+                    .map(|grid| LocateIndex::on(&self.layers, &self.layer_cache, date, grid)),
                 };
                 match index {
                     Ok(index) => {
-                        index.cells_ahead(lon, lat, &mut codes, &mut sets);
+                        ahead(&index, lon, lat, &mut codes, &mut sets);
                         indexes[k] = Some(index);
                     }
                     Err(e) => out[k] = Err(e),
@@ -174,7 +228,7 @@ impl Atlas {
             std::hint::black_box(seen);
             for (k, &(lon, lat, _)) in records.iter().enumerate() {
                 if let Some(index) = indexes[k] {
-                    out[k] = Ok(index.locate(lon, lat));
+                    out[k] = Ok(answer(&index, lon, lat));
                 }
             }
         }

@@ -417,7 +417,7 @@ impl Atlas {
 
     /// The snapshot at `index`, or with `skip_bad` (archives) the latest
     /// readable one before it.
-    fn usable_snapshot(&self, mut index: usize) -> Result<(usize, &Snapshot)> {
+    pub(crate) fn usable_snapshot(&self, mut index: usize) -> Result<(usize, &Snapshot)> {
         let skip_bad = matches!(&self.origin, Origin::Archive(_, a) if a.skip_bad);
         loop {
             match self.snapshot_at_index(index) {

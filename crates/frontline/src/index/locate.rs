@@ -239,6 +239,26 @@ impl<'a> LocateIndex<'a> {
         Ok(())
     }
 
+    /// The controller of (lon, lat) as the manifest gives it.
+    #[inline(always)]
+    pub(crate) fn controller_entry(&self, lon: f64, lat: f64) -> Option<&'a Controller> {
+        let layer = self.zones.cover.first(lon, lat)?;
+        Some(&self.layers.controllers[self.zones.controllers[layer] as usize])
+    }
+
+    /// The grid cell [`LocateIndex::controller_entry`] reads first for
+    /// (lon, lat) (see [`CoverIndex::cells_ahead`]).
+    #[inline(always)]
+    pub(crate) fn controller_cells_ahead(
+        &self,
+        lon: f64,
+        lat: f64,
+        codes: &mut Vec<&'a u8>,
+        sets: &mut Vec<&'a u32>,
+    ) {
+        self.zones.cover.cells_ahead(lon, lat, false, codes, sets);
+    }
+
     /// The grid cells [`LocateIndex::locate`] reads first for (lon, lat)
     /// (see [`CoverIndex::cells_ahead`]).
     #[inline(always)]
