@@ -234,51 +234,38 @@ impl Batch<'_> {
     }
 }
 
-/// The rows of a batch in force under one snapshot: row numbers and points.
-type Group = (Vec<u32>, Vec<(f64, f64)>);
-
 impl LocateUdf {
-    /// `fl_controller`: rows grouped by snapshot slot, each group through
-    /// [`LocateIndex::controllers_into`].
+    /// `fl_controller`: the valid rows through [`Atlas::controllers_each`] on
+    /// this thread (the engine already runs a batch per core).
     fn controllers(&self, batch: &Batch) -> arrow::array::StringArray {
         let atlas = &*self.atlas;
-        // Row numbers and points per snapshot slot.
-        let mut groups: Vec<Group> = vec![(Vec::new(), Vec::new()); self.snapshots.len()];
+        let mut rows = Vec::with_capacity(batch.rows);
+        let mut records = Vec::with_capacity(batch.rows);
         for i in 0..batch.rows {
-            let (Some(point), Some(day)) = (batch.point(i), batch.day(i)) else {
+            let (Some((lon, lat)), Some(day)) = (batch.point(i), batch.day(i)) else {
                 continue;
             };
-            if let Some(slot) = self.snapshots.slot(day) {
-                groups[slot].0.push(i as u32);
-                groups[slot].1.push(point);
+            if let Some(date) = date32_to_naive(day) {
+                rows.push(i);
+                records.push((lon, lat, date));
             }
         }
+        let mut found = vec![Err(RecordError::BadCoordinate); records.len()];
+        atlas
+            .controllers_each(&records, &mut found)
+            .expect("one answer slot per record");
+        // Rows before the first snapshot, or under one that cannot be read,
+        // stay null.
         let mut answers: Vec<Option<&str>> = vec![None; batch.rows];
-        let mut found = Vec::new();
-        for (slot, (rows, points)) in groups.iter().enumerate() {
-            if rows.is_empty() {
-                continue;
-            }
-            // A snapshot that cannot be read leaves its rows null.
-            let Ok(view) = atlas.at(self.snapshots.date(slot)) else {
-                continue;
-            };
-            let index = LocateIndex::new(&view);
-            found.clear();
-            found.resize(points.len(), None);
-            index
-                .controllers_into(points, &mut found)
-                .expect("one answer slot per point");
-            for (&row, controller) in rows.iter().zip(&found) {
-                answers[row as usize] = controller.map(|c| c.id.as_str());
-            }
+        for (&row, controller) in rows.iter().zip(&found) {
+            answers[row] = controller.ok().flatten().map(|c| c.id.as_str());
         }
         answers.into_iter().collect()
     }
 
-    /// `fl_de_jure`, `fl_rayon`, `fl_overlays`: [`Atlas::locate_many`] over
-    /// the valid rows (undated functions ask on the first snapshot's date:
-    /// de jure borders and rayons do not change with it).
+    /// `fl_de_jure`, `fl_rayon`, `fl_overlays`: [`Atlas::locate_each`] over
+    /// the valid rows, on this thread (undated functions ask on the first
+    /// snapshot's date: de jure borders and rayons do not change with it).
     fn located(&self, batch: &Batch) -> ArrayRef {
         let atlas = &*self.atlas;
         let first = self.snapshots.date_opt(0);
@@ -299,7 +286,7 @@ impl LocateUdf {
         }
         let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
         atlas
-            .locate_many(&records, &mut out)
+            .locate_each(&records, &mut out)
             .expect("one answer slot per record");
         let mut by_row = vec![None; batch.rows];
         for (&row, located) in rows.iter().zip(out) {
