@@ -592,7 +592,7 @@ fn format_rows(
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer(Vec::with_capacity(rows.len() * 96));
-    let mut summary = Summary::default();
+    let mut tally = Tally::default();
     let mut overlays = String::new();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(columns.width + 1);
     let mut dates = DateCache::default();
@@ -612,7 +612,7 @@ fn format_rows(
         for _ in fields..columns.width {
             writer.write_field([])?;
         }
-        let error = summary.count(&result);
+        let error = tally.count(&result);
         match &result {
             Ok(here) => {
                 overlays.clear();
@@ -643,7 +643,7 @@ fn format_rows(
     let bytes = writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok((bytes, summary))
+    Ok((bytes, tally.into_summary()))
 }
 
 /// Appends a row's answer as the [`OUTPUT_COLUMNS`] (each after a comma)
@@ -766,27 +766,6 @@ impl Summary {
         self.errors += other.errors;
         for (controller, n) in other.per_controller {
             *self.per_controller.entry(controller).or_insert(0) += n;
-        }
-    }
-
-    /// Counts one row; returns its error message, if any.
-    fn count<'r>(&mut self, result: &'r RowResult) -> Option<&'r str> {
-        self.rows += 1;
-        match result {
-            Ok(here) => {
-                let key = here.controller().unwrap_or(OUTSIDE);
-                match self.per_controller.get_mut(key) {
-                    Some(n) => *n += 1,
-                    None => {
-                        self.per_controller.insert(key.to_owned(), 1);
-                    }
-                }
-                None
-            }
-            Err(message) => {
-                self.errors += 1;
-                Some(message)
-            }
         }
     }
 }
@@ -914,7 +893,7 @@ fn format_features(
     date: &DateSource,
 ) -> Result<(Vec<u8>, Summary)> {
     let mut bytes = Vec::with_capacity(features.iter().map(|f| f.get().len() + 160).sum());
-    let mut summary = Summary::default();
+    let mut tally = Tally::default();
     for (i, raw) in features.iter().enumerate() {
         let index = first + i;
         // Valid JSON already; only a number beyond f64 can fail here.
@@ -937,12 +916,12 @@ fn format_features(
             )));
         }
         let result = classify_feature(atlas, index, &feature, date);
-        let error = summary.count(&result);
+        let error = tally.count(&result);
         add_properties(&mut feature, &result, error);
         bytes.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
         serde_json::to_writer(&mut bytes, &feature).map_err(|e| geojson_output_error(e.into()))?;
     }
-    Ok((bytes, summary))
+    Ok((bytes, tally.into_summary()))
 }
 
 /// Why an input that already has one of the [`OUTPUT_COLUMNS`] is refused.
