@@ -51,6 +51,51 @@ pub const DIGITISED_LINES: &[&str] = &[
     "digitised/nkao_mardakert.geojson",
 ];
 
+/// Below this a part or hole of a zone is a speck the overlays left, unless
+/// the region itself has it (an islet).
+const SPECK_KM2: f64 = 0.01;
+
+fn polygon_km2(polygon: &Polygon) -> f64 {
+    area_km2(&MultiPolygon(vec![polygon.clone()]))
+}
+
+/// `zone` without the specks overlays leave where two versions of one border
+/// meet: parts under [`SPECK_KM2`] that are not the region's own `islets`,
+/// and holes under it that neither another of `zones` fills nor the region
+/// has itself (its ponds).
+fn without_specks(zone: &Shape, islets: &[Polygon], ponds: &[Polygon], zones: &[&Shape]) -> Shape {
+    let held_by_none = |ring: &LineString| {
+        Polygon::new(ring.clone(), Vec::new())
+            .interior_point()
+            .is_some_and(|c| {
+                !zones.iter().any(|z| z.contains(&c)) && !ponds.iter().any(|p| p.contains(&c))
+            })
+    };
+    MultiPolygon(
+        zone.0
+            .iter()
+            .filter(|part| {
+                polygon_km2(part) >= SPECK_KM2
+                    || part
+                        .interior_point()
+                        .is_some_and(|c| islets.iter().any(|islet| islet.contains(&c)))
+            })
+            .map(|part| {
+                let holes = part
+                    .interiors()
+                    .iter()
+                    .filter(|hole| {
+                        polygon_km2(&Polygon::new((*hole).clone(), Vec::new())) >= SPECK_KM2
+                            || !held_by_none(hole)
+                    })
+                    .cloned()
+                    .collect();
+                Polygon::new(part.exterior().clone(), holes)
+            })
+            .collect(),
+    )
+}
+
 fn union_all<'a>(shapes: impl IntoIterator<Item = &'a Shape>) -> Shape {
     shapes
         .into_iter()
@@ -896,6 +941,19 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
     }
 
     let region = base.armenia.union(&base.azerbaijan);
+    let islets: Vec<Polygon> = region
+        .0
+        .iter()
+        .filter(|part| polygon_km2(part) < SPECK_KM2)
+        .cloned()
+        .collect();
+    let ponds: Vec<Polygon> = region
+        .0
+        .iter()
+        .flat_map(|part| part.interiors())
+        .map(|hole| Polygon::new(hole.clone(), Vec::new()))
+        .filter(|pond| polygon_km2(pond) < SPECK_KM2)
+        .collect();
     let mut files = BTreeMap::new();
     let mut snapshot_entries = Vec::new();
     for state in &states {
@@ -907,6 +965,14 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
             .union(&state.qazakh);
         let others = union_all([&armenia, &state.nkr, &state.peacekeepers]);
         let azerbaijan = region.difference(&others);
+        // `others` went through more overlays than `region`, so the same
+        // borders come out of them a hair apart, and the difference leaves
+        // specks of a few square metres along them: parts of no one's
+        // ground and holes on land no one holds.
+        let zones = [&armenia, &azerbaijan, &state.nkr, &state.peacekeepers];
+        let clean = |zone: &Shape| without_specks(zone, &islets, &ponds, &zones);
+        let (armenia, azerbaijan) = (clean(&armenia), clean(&azerbaijan));
+        let (nkr, peacekeepers) = (clean(&state.nkr), clean(&state.peacekeepers));
         let mut zones = vec![feature_areal(
             &armenia,
             props([
@@ -923,9 +989,9 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
                 ("accuracy", "Border as OpenStreetMap (about 10 m); inner limits as those of the other zones".into()),
             ]),
         ));
-        if !state.nkr.0.is_empty() {
+        if !nkr.0.is_empty() {
             zones.push(feature_areal(
-                &state.nkr,
+                &nkr,
                 props([
                     ("controller", "nkr".into()),
                     ("source", state.nkr_source.clone().into()),
@@ -933,9 +999,9 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
                 ]),
             ));
         }
-        if !state.peacekeepers.0.is_empty() {
+        if !peacekeepers.0.is_empty() {
             zones.push(feature_areal(
-                &state.peacekeepers,
+                &peacekeepers,
                 props([
                     ("controller", "russian_peacekeepers".into()),
                     ("source", state.peacekeepers_source.clone().into()),

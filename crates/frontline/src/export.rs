@@ -305,6 +305,16 @@ pub const DEFAULT_PRECISION: u8 = 7;
 /// 15; more is taken as 15), so that files carry the precision their data
 /// have rather than 17 digits of binary noise.
 ///
+/// Polygons are snap-rounded, so they stay valid (OGC simple features, as
+/// GEOS and PostGIS check them): rings are cut where they meet on the grid
+/// of the precision, so a ring that would touch itself becomes two rings,
+/// and a sliver or hole thinner than the grid closes. Where that grid does
+/// not fit in 32-bit integers across a geometry (beyond 8 decimals for one
+/// the size of a country), and for a polygon that snapping would split,
+/// coordinates are rounded one by one: repeated points are merged and rings
+/// that collapse are dropped, but rings that came within 10<sup>−`decimals`</sup>
+/// degrees of themselves may then touch.
+///
 /// ```
 /// use frontline::{Atlas, export::{round_coordinates, Layer}, parse_date};
 /// let atlas = Atlas::embedded()?;
@@ -316,40 +326,190 @@ pub const DEFAULT_PRECISION: u8 = 7;
 /// assert!(lon.split('.').nth(1).unwrap().len() <= 3, "{lon}");
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// A sliver thinner than the precision closes rather than being written as
+/// a ring that folds onto itself:
+///
+/// ```
+/// use frontline::export::round_coordinates;
+/// use frontline::geojson::{Feature, FeatureCollection, Geometry, GeometryValue};
+/// let square = vec![vec![0.0, 0.0], vec![1.0, 0.0], vec![1.0, 1.0], vec![0.0, 1.0], vec![0.0, 0.0]];
+/// let sliver = vec![vec![2.0, 0.0], vec![3.0, 0.0], vec![2.5, 0.0001], vec![2.0, 0.0]];
+/// let mut collection = FeatureCollection {
+///     bbox: None,
+///     features: vec![Feature {
+///         geometry: Some(Geometry::new(GeometryValue::new_multi_polygon(vec![vec![square], vec![sliver]]))),
+///         ..Feature::default()
+///     }],
+///     foreign_members: None,
+/// };
+/// round_coordinates(&mut collection, 3);
+/// let Some(GeometryValue::MultiPolygon { coordinates }) =
+///     collection.features[0].geometry.as_ref().map(|g| &g.value) else { unreachable!() };
+/// assert_eq!(coordinates.len(), 1);
+/// ```
 pub fn round_coordinates(collection: &mut FeatureCollection, decimals: u8) {
-    let scale = 10f64.powi(i32::from(decimals.min(15)));
-    let round = |position: &mut geojson::Position| {
-        for value in position.as_slice_mut() {
-            let rounded = (*value * scale).round() / scale;
-            if rounded.is_finite() {
-                *value = rounded;
-            }
-        }
-    };
-    fn each(value: &mut GeometryValue, round: &dyn Fn(&mut geojson::Position)) {
+    let decimals = decimals.min(15);
+    fn each(value: &mut GeometryValue, decimals: u8) {
+        let round = |position: &mut geojson::Position| round_position(position, decimals);
         match value {
             GeometryValue::Point { coordinates } => round(coordinates),
             GeometryValue::MultiPoint { coordinates }
             | GeometryValue::LineString { coordinates } => coordinates.iter_mut().for_each(round),
-            GeometryValue::MultiLineString { coordinates }
-            | GeometryValue::Polygon { coordinates } => {
+            GeometryValue::MultiLineString { coordinates } => {
                 coordinates.iter_mut().flatten().for_each(round)
             }
+            GeometryValue::Polygon { coordinates } => {
+                *coordinates = match snap_rounded(std::slice::from_ref(coordinates), decimals) {
+                    Some(mut parts) if parts.len() <= 1 => parts.pop().unwrap_or_default(),
+                    _ => rounded_rings(coordinates, decimals),
+                };
+            }
             GeometryValue::MultiPolygon { coordinates } => {
-                coordinates.iter_mut().flatten().flatten().for_each(round)
+                *coordinates = snap_rounded(coordinates, decimals).unwrap_or_else(|| {
+                    coordinates
+                        .iter()
+                        .map(|part| rounded_rings(part, decimals))
+                        .filter(|part| !part.is_empty())
+                        .collect()
+                });
             }
             GeometryValue::GeometryCollection { geometries } => {
                 for geometry in geometries {
-                    each(&mut geometry.value, round);
+                    each(&mut geometry.value, decimals);
                 }
             }
         }
     }
     for feature in &mut collection.features {
         if let Some(geometry) = feature.geometry.as_mut() {
-            each(&mut geometry.value, &round);
+            each(&mut geometry.value, decimals);
         }
     }
+}
+
+fn round_position(position: &mut geojson::Position, decimals: u8) {
+    let scale = 10f64.powi(i32::from(decimals));
+    for value in position.as_slice_mut() {
+        let rounded = (*value * scale).round() / scale;
+        if rounded.is_finite() {
+            *value = rounded;
+        }
+    }
+}
+
+/// Polygons snap-rounded on the grid of `decimals` by the overlay engine,
+/// in OGC form (outer rings counter-clockwise, holes clockwise). `None`
+/// where the grid across them does not fit in 32-bit integers.
+fn snap_rounded(
+    parts: &[Vec<Vec<geojson::Position>>],
+    decimals: u8,
+) -> Option<Vec<Vec<Vec<geojson::Position>>>> {
+    use i_overlay::core::fill_rule::FillRule;
+    use i_overlay::core::overlay::IntOverlayOptions;
+    use i_overlay::core::simplify::Simplify;
+    use i_overlay::i_float::int::point::IntPoint;
+    // Grid steps from a whole-degree origin, so that coordinates are the
+    // nearest doubles to decimals of `decimals` places on the way back.
+    let scale = 10f64.powi(i32::from(decimals));
+    let positions = || parts.iter().flatten().flatten().map(|p| p.as_slice());
+    let origin = |axis: usize| {
+        positions()
+            .map(|p| p[axis])
+            .fold(f64::INFINITY, f64::min)
+            .floor()
+    };
+    let (x0, y0) = (origin(0), origin(1));
+    if !(x0.is_finite() && y0.is_finite()) {
+        return None;
+    }
+    // Headroom for the engine's arithmetic: 2^30 steps at most.
+    let limit = f64::from(1u32 << 30);
+    let (x0_steps, y0_steps) = (x0 * scale, y0 * scale);
+    let to_int = |p: &geojson::Position| {
+        let (x, y) = (
+            (p.as_slice()[0] * scale).round() - x0_steps,
+            (p.as_slice()[1] * scale).round() - y0_steps,
+        );
+        (x.is_finite() && y.is_finite() && (0.0..limit).contains(&x) && (0.0..limit).contains(&y))
+            .then(|| IntPoint::new(x as i32, y as i32))
+    };
+    let mut contours = Vec::new();
+    for ring in parts.iter().flatten() {
+        let mut contour: Vec<IntPoint> = ring.iter().map(to_int).collect::<Option<_>>()?;
+        contour.dedup();
+        if contour.len() > 1 && contour.first() == contour.last() {
+            contour.pop();
+        }
+        if contour.len() >= 3 {
+            contours.push(contour);
+        }
+    }
+    let options = IntOverlayOptions {
+        preserve_input_collinear: true,
+        preserve_output_collinear: true,
+        ..IntOverlayOptions::ogc()
+    };
+    // Even-odd: valid input has disjoint parts and holes inside their part,
+    // whichever way their rings run.
+    let shapes = contours.simplify(FillRule::EvenOdd, options);
+    let to_position = |p: &IntPoint| {
+        geojson::Position::from([
+            (x0_steps + f64::from(p.x)) / scale,
+            (y0_steps + f64::from(p.y)) / scale,
+        ])
+    };
+    Some(
+        shapes
+            .iter()
+            .map(|shape| {
+                shape
+                    .iter()
+                    .map(|contour| {
+                        let mut ring: Vec<geojson::Position> =
+                            contour.iter().map(to_position).collect();
+                        ring.push(ring[0].clone());
+                        ring
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// A polygon's rings rounded one by one, repeated points merged, collapsed
+/// rings dropped; no rings when its outer ring collapses.
+fn rounded_rings(rings: &[Vec<geojson::Position>], decimals: u8) -> Vec<Vec<geojson::Position>> {
+    let mut rounded = Vec::with_capacity(rings.len());
+    for (index, ring) in rings.iter().enumerate() {
+        let mut ring = ring.clone();
+        ring.iter_mut().for_each(|p| round_position(p, decimals));
+        ring.dedup();
+        if ring_collapsed(&ring) {
+            if index == 0 {
+                return Vec::new();
+            }
+            continue;
+        }
+        rounded.push(ring);
+    }
+    rounded
+}
+
+/// Fewer than three distinct points, or no area.
+fn ring_collapsed(ring: &[geojson::Position]) -> bool {
+    let xy = |p: &geojson::Position| (p.as_slice()[0], p.as_slice()[1]);
+    if ring.len() < 4 {
+        return true;
+    }
+    let doubled_area: f64 = ring
+        .windows(2)
+        .map(|pair| {
+            let ((x0, y0), (x1, y1)) = (xy(&pair[0]), xy(&pair[1]));
+            x0 * y1 - x1 * y0
+        })
+        .sum();
+    doubled_area == 0.0
 }
 
 /// Encodes a feature collection in `format`.

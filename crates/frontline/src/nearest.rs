@@ -92,8 +92,10 @@ impl EdgeTree {
                 continue;
             }
             let km = km_to_segment(point, line);
+            // At a vertex two zones share, the lower tag (the first zone or
+            // route of the layer), whatever order the tree holds them in.
             match best {
-                Some((_, b)) if b <= km => {}
+                Some((t, b)) if b < km || (b == km && t <= tag) => {}
                 _ => best = Some((tag, km)),
             }
         }
