@@ -465,9 +465,15 @@ fn snap_rounded(
             .map(|shape| {
                 shape
                     .iter()
-                    .map(|contour| {
+                    .enumerate()
+                    .map(|(index, contour)| {
                         let mut ring: Vec<geojson::Position> =
                             contour.iter().map(to_position).collect();
+                        // RFC 7946 §3.1.6, whatever the engine returns: outer
+                        // rings counter-clockwise, holes clockwise.
+                        if (doubled_area(contour) > 0) != (index == 0) {
+                            ring.reverse();
+                        }
                         ring.push(ring[0].clone());
                         ring
                     })
@@ -475,6 +481,17 @@ fn snap_rounded(
             })
             .collect(),
     )
+}
+
+/// Twice the signed area of a closed contour of grid points: positive when
+/// it runs counter-clockwise.
+fn doubled_area(contour: &[i_overlay::i_float::int::point::IntPoint]) -> i128 {
+    let mut sum = 0i128;
+    for (i, a) in contour.iter().enumerate() {
+        let b = &contour[(i + 1) % contour.len()];
+        sum += i128::from(a.x) * i128::from(b.y) - i128::from(b.x) * i128::from(a.y);
+    }
+    sum
 }
 
 /// A polygon's rings rounded one by one, repeated points merged, collapsed

@@ -4,7 +4,7 @@
 //! most 7 decimals in every coordinate.
 
 use frontline::export::{round_coordinates, Layer, DEFAULT_PRECISION};
-use frontline::geo::{Area, Contains, InteriorPoint, MultiPolygon, Polygon, Validation};
+use frontline::geo::{Area, Contains, InteriorPoint, MultiPolygon, Polygon, Validation, Winding};
 use frontline::geojson::GeometryValue;
 use frontline::geometry::area_km2;
 use frontline::{parse_date, Atlas};
@@ -113,6 +113,15 @@ fn exports_at_the_default_precision_are_valid_and_rounded() {
                     shape.validation_errors().first()
                 );
                 for part in &parts {
+                    // RFC 7946: outer rings counter-clockwise, holes clockwise.
+                    assert!(
+                        part.exterior().is_ccw(),
+                        "{layer} on {date}: an outer ring runs clockwise"
+                    );
+                    assert!(
+                        part.interiors().iter().all(|hole| hole.is_cw()),
+                        "{layer} on {date}: a hole runs counter-clockwise"
+                    );
                     for ring in std::iter::once(part.exterior()).chain(part.interiors()) {
                         assert!(
                             !touches_itself(ring),
