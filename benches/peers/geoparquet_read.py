@@ -16,7 +16,7 @@ Usage:
     pip install pyarrow geopandas pyproj numpy
     python3 benches/peers/geoparquet_read.py
 """
-import os, subprocess, sys, tempfile
+import atexit, os, shutil, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from pyproj import Geod
 
 tmp = tempfile.mkdtemp(prefix="frontline-geoparquet-")
+atexit.register(shutil.rmtree, tmp, ignore_errors=True)
 run = lambda *args: subprocess.run([FRONTLINE, *args], check=True)
 
 zones = os.path.join(tmp, "zones.parquet")
@@ -52,6 +53,10 @@ print(f"zones.parquet: {len(frame)} zones, CRS {frame.crs.to_string()}, areas an
 timeline = os.path.join(tmp, "zones_timeline.parquet")
 run("timeline", "-o", timeline)
 frame = gpd.read_parquet(timeline)
+# GEOS's validity, as PostGIS and QGIS see it, of every snapshot's zones
+# at the default precision.
+invalid = frame[~frame.is_valid]
+assert invalid.empty, [(r.controller, str(r.valid_from)) for r in invalid.itertuples()]
 table = pq.read_table(timeline)
 assert table.schema.field("valid_from").type == pa.date32(), table.schema
 day = datetime.date(2021, 6, 1)
@@ -85,6 +90,7 @@ from_sql = os.path.join(tmp, "from_sql.parquet")
 run("sql", "SELECT controller, area_km2, geometry FROM fl_zones('2020-12-01')", "-o", from_sql)
 frame = gpd.read_parquet(from_sql)
 assert frame.crs is not None and set(frame.geom_type) == {"MultiPolygon"}, (frame.crs, set(frame.geom_type))
+assert frame.is_valid.all()
 assert sorted(frame.controller) == sorted(gpd.read_parquet(zones).controller)
 print(f"from_sql.parquet: {len(frame)} zones from fl_zones, CRS {frame.crs.to_string()}")
 print("all Parquet outputs read back by pyarrow and GeoPandas")
