@@ -5,10 +5,41 @@ use std::path::PathBuf;
 
 use assert_cmd::Command;
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("frontline-cli-sql-{}", std::process::id()));
+/// A file's path in a directory of its own, removed when the test is done.
+struct Scratch {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.path
+    }
+}
+
+impl AsRef<std::path::Path> for Scratch {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn temp(name: &str) -> Scratch {
+    // Tests run in parallel, and two may name the same file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("frontline-cli-sql-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    Scratch {
+        path: dir.join(name),
+        dir,
+    }
 }
 
 fn frontline(args: &[&str]) -> (bool, String, String) {
@@ -36,7 +67,7 @@ fn parquet_without_the_feature_says_which_build() {
 
 /// A CSV of places with dates: Stepanakert twice, Goris, a bad row.
 #[cfg(feature = "sql")]
-fn points_csv() -> PathBuf {
+fn points_csv() -> Scratch {
     let path = temp("points.csv");
     std::fs::write(
         &path,

@@ -36,4 +36,6 @@ fn ballista_counts_equal_the_single_process_answer() {
         ballista::count_by_controller(&context, &path).await
     });
     assert_eq!(got.unwrap(), expected);
+    // Kept when the test fails, for a look.
+    std::fs::remove_dir_all(&dir).unwrap();
 }

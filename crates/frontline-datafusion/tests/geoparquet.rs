@@ -17,10 +17,41 @@ use frontline_datafusion::dates::{date32_to_naive, naive_to_date32};
 use frontline_datafusion::{geoparquet, sample, wkb};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("frontline-geoparquet-{}", std::process::id()));
+/// A file's path in a directory of its own, removed when the test is done.
+struct Scratch {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.path
+    }
+}
+
+impl AsRef<std::path::Path> for Scratch {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn temp(name: &str) -> Scratch {
+    // Tests run in parallel, and two may name the same file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("frontline-geoparquet-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    Scratch {
+        path: dir.join(name),
+        dir,
+    }
 }
 
 /// Every batch of a Parquet file, and its `geo` metadata.
