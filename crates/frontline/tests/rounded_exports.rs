@@ -51,21 +51,12 @@ fn zones_have_no_specks_but_the_islets_of_the_land() {
     }
 }
 
-/// Every polygon of a GeoJSON geometry, as geo polygons.
+/// Every polygon of a GeoJSON geometry, as geo polygons (geojson's own
+/// conversion).
 fn polygons(value: &GeometryValue) -> Vec<Polygon<f64>> {
-    let to_polygon = |rings: &Vec<Vec<frontline::geojson::Position>>| {
-        let ring = |r: &Vec<frontline::geojson::Position>| {
-            frontline::geo::LineString::from(
-                r.iter()
-                    .map(|p| (p.as_slice()[0], p.as_slice()[1]))
-                    .collect::<Vec<_>>(),
-            )
-        };
-        Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect())
-    };
-    match value {
-        GeometryValue::Polygon { coordinates } => vec![to_polygon(coordinates)],
-        GeometryValue::MultiPolygon { coordinates } => coordinates.iter().map(to_polygon).collect(),
+    match frontline::geo::Geometry::<f64>::try_from(value).unwrap() {
+        frontline::geo::Geometry::Polygon(polygon) => vec![polygon],
+        frontline::geo::Geometry::MultiPolygon(shape) => shape.0,
         _ => Vec::new(),
     }
 }
