@@ -986,7 +986,7 @@ pub fn build(sources: &Path) -> Result<BTreeMap<String, String>, Error> {
             props([
                 ("controller", "azerbaijan".into()),
                 ("source", cite.cite("osm-land", "everything of the region no other controller holds")?.into()),
-                ("accuracy", "Border as OpenStreetMap (about 10 m); inner limits as those of the other zones".into()),
+                ("accuracy", "Border as OpenStreetMap (about 10 m); inner limits as those of the other zones; specks under 0.01 km² that overlaying two versions of one border left are dropped (data/README.md)".into()),
             ]),
         ));
         if !nkr.0.is_empty() {
