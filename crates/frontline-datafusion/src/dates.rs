@@ -69,6 +69,17 @@ impl Snapshots {
         self.starts.partition_point(|&s| s <= day).checked_sub(1)
     }
 
+    /// The days the snapshot at `slot` is in force: from its first day up to,
+    /// not including, the next snapshot's.
+    ///
+    /// # Panics
+    ///
+    /// When `slot` is not below [`Snapshots::len`].
+    #[inline]
+    pub fn days(&self, slot: usize) -> std::ops::Range<i32> {
+        self.starts[slot]..self.starts.get(slot + 1).copied().unwrap_or(i32::MAX)
+    }
+
     /// First day of the snapshot at `slot`.
     ///
     /// # Panics

@@ -235,30 +235,80 @@ impl Batch<'_> {
 }
 
 impl LocateUdf {
-    /// `fl_controller`: the valid rows through [`Atlas::controllers_each`] on
-    /// this thread (the engine already runs a batch per core).
+    /// `fl_controller`: the valid rows grouped by the snapshot in force on
+    /// their day, each group located in one pass over its grid
+    /// ([`LocateIndex::controllers_each`]) on this thread (the engine already
+    /// runs a batch per core).
     fn controllers(&self, batch: &Batch) -> arrow::array::StringArray {
-        let atlas = &*self.atlas;
-        let mut rows = Vec::with_capacity(batch.rows);
-        let mut records = Vec::with_capacity(batch.rows);
-        for i in 0..batch.rows {
-            let (Some((lon, lat)), Some(day)) = (batch.point(i), batch.day(i)) else {
+        const NO_SLOT: u32 = u32::MAX;
+        let snapshots = &self.snapshots;
+        // Each valid row's slot; rows of a batch mostly share a few, so the
+        // last slot's days are tried before a search.
+        let mut slot_of = vec![NO_SLOT; batch.rows];
+        let mut counts = vec![0u32; snapshots.len()];
+        let mut last: (std::ops::Range<i32>, u32) = (0..0, NO_SLOT);
+        for (i, slot) in slot_of.iter_mut().enumerate() {
+            let (Some(_), Some(day)) = (batch.point(i), batch.day(i)) else {
                 continue;
             };
-            if let Some(date) = date32_to_naive(day) {
-                rows.push(i);
-                records.push((lon, lat, date));
+            if !last.0.contains(&day) {
+                let Some(found) = snapshots.slot(day) else {
+                    continue;
+                };
+                last = (snapshots.days(found), found as u32);
+            }
+            *slot = last.1;
+            counts[last.1 as usize] += 1;
+        }
+        // Rows in slot order (a counting sort), with their points.
+        let starts: Vec<usize> = counts
+            .iter()
+            .scan(0, |sum, &n| {
+                let start = *sum;
+                *sum += n as usize;
+                Some(start)
+            })
+            .collect();
+        let mut next = starts.clone();
+        let located = counts.iter().map(|&n| n as usize).sum();
+        let mut rows = vec![0u32; located];
+        let mut points = vec![(0.0, 0.0); located];
+        for (i, &slot) in slot_of.iter().enumerate() {
+            if slot != NO_SLOT {
+                let at = &mut next[slot as usize];
+                rows[*at] = i as u32;
+                points[*at] = (batch.lon.value(i), batch.lat.value(i));
+                *at += 1;
             }
         }
-        let mut found = vec![Err(RecordError::BadCoordinate); records.len()];
-        atlas
-            .controllers_each(&records, &mut found)
-            .expect("one answer slot per record");
-        // Rows before the first snapshot, or under one that cannot be read,
-        // stay null.
+        let mut found = vec![None; located];
+        // Engine threads start at different slots, so that a grid on first
+        // use is built by one while the other builds the next, rather than
+        // both waiting on the same.
+        let turn = {
+            use std::hash::{DefaultHasher, Hash, Hasher};
+            let mut hasher = DefaultHasher::new();
+            std::thread::current().id().hash(&mut hasher);
+            hasher.finish() as usize
+        };
+        let len = counts.len().max(1);
+        for k in 0..counts.len() {
+            let slot = (k + turn) % len;
+            let n = counts[slot];
+            let range = starts[slot]..starts[slot] + n as usize;
+            if n == 0 {
+                continue;
+            }
+            // A snapshot that cannot be read leaves its rows null.
+            if let Ok(view) = self.atlas.at(snapshots.date(slot)) {
+                LocateIndex::new(&view)
+                    .controllers_each(&points[range.clone()], &mut found[range])
+                    .expect("one answer slot per point");
+            }
+        }
         let mut answers: Vec<Option<&str>> = vec![None; batch.rows];
         for (&row, controller) in rows.iter().zip(&found) {
-            answers[row] = controller.ok().flatten().map(|c| c.id.as_str());
+            answers[row as usize] = controller.map(|c| c.id.as_str());
         }
         answers.into_iter().collect()
     }

@@ -7,8 +7,9 @@ use geo::{BoundingRect, Coord, Line, MultiPolygon, Point};
 /// Layers per grid: a cell's set of covering layers is one `u64`.
 const LAYERS_PER_GRID: usize = 64;
 
-/// Marks a cell value as an index into the crossed cells.
-const CROSSED: u32 = 1 << 31;
+/// A crossed cell's entry in [`Grid::sets`] (its set is the crossed
+/// record's, found by [`Grid::crossed_at`]).
+const CROSSED: u32 = u32::MAX;
 
 /// The code of a cell edges cross, where the grid cannot answer alone; other
 /// codes are the first covering layer + 1, or 0 for none.
@@ -54,8 +55,16 @@ struct Grid {
     /// Per cell, row by row: its code (see [`SLOW`]). One byte a cell keeps
     /// the hot path in cache.
     codes: Vec<u8>,
-    /// Per cell: an index into `whole` or, with [`CROSSED`] set, into `crossed`.
-    cells: Vec<u32>,
+    /// Per cell: an index into `whole`, or [`CROSSED`]. Empty when no set
+    /// of `whole` holds more than one layer (layers that partition, such as
+    /// zones): the code is the set then, and the grid a quarter the size.
+    sets: Vec<u32>,
+    /// Bit `i % 64` of word `i / 64` set when cell `i` is crossed: the
+    /// crossed cells are numbered in cell order, so a cell's record is the
+    /// count of crossed cells before it.
+    crossed_bits: Vec<u64>,
+    /// Crossed cells before each word of `crossed_bits`.
+    crossed_before: Vec<u32>,
     /// The distinct covering sets of cells no edge crosses.
     whole: Vec<u64>,
     crossed: Vec<Crossed>,
@@ -187,8 +196,8 @@ impl CoverIndex {
     ) {
         for grid in &self.grids {
             let at = grid.cell_of(lon, lat);
-            if whole_sets {
-                sets.push(&grid.cells[at]);
+            if whole_sets && !grid.sets.is_empty() {
+                sets.push(&grid.sets[at]);
             } else {
                 codes.push(&grid.codes[at]);
             }
@@ -230,7 +239,16 @@ impl Grid {
         let Some(bounds) = geo::LineString(corners).bounding_rect() else {
             // No edges: one empty cell answers everything.
             let unit = Coord { x: 1.0, y: 1.0 };
-            return Grid::assemble(unit, unit, (1, 1), vec![0], vec![0], vec![], vec![], owned);
+            return Grid::assemble(
+                unit,
+                unit,
+                (1, 1),
+                (vec![0], vec![]),
+                vec![0],
+                vec![],
+                vec![],
+                owned,
+            );
         };
         // About 64 cells per edge: most cells hold no edge, and those that do
         // hold one or two. Measured on the bundled snapshots: twice the
@@ -301,8 +319,13 @@ impl Grid {
         }
         in_rows.sort_unstable();
 
-        // Which layers contain each cell centre: one scanline per row.
-        let mut cells = Vec::with_capacity(nx * ny);
+        // Which layers contain each cell centre: one scanline per row. Cells
+        // no edge crosses come in runs that share a set between two events
+        // (a crossing of the centre line, a crossed cell), filled at once.
+        let mut codes = Vec::with_capacity(nx * ny);
+        // Filled only once a set of more than one layer turns up.
+        let mut cells: Vec<u32> = Vec::new();
+        let mut overlapping = false;
         let mut whole: Vec<u64> = Vec::new();
         let mut crossed: Vec<Crossed> = Vec::new();
         let mut flat: Vec<Edge> = Vec::new();
@@ -310,6 +333,20 @@ impl Grid {
         let mut crossings: Vec<(f64, u8)> = Vec::new();
         let mut list: Vec<u32> = Vec::new();
         let (mut last_set, mut last_at): (Option<u64>, u32) = (None, 0);
+        let centre_x = |gx: usize| (origin.x + cell.x / 2.0) + gx as f64 * cell.x;
+        // The first column whose centre lies right of `x`: the column where
+        // the scanline has passed a crossing at `x`.
+        let first_right_of = |x: f64| {
+            let mut gx = ((x - (origin.x + cell.x / 2.0)) * scale.x).floor().max(0.0) as usize;
+            gx = gx.min(nx);
+            while gx > 0 && x < centre_x(gx - 1) {
+                gx -= 1;
+            }
+            while gx < nx && x >= centre_x(gx) {
+                gx += 1;
+            }
+            gx
+        };
         for gy in 0..ny {
             // The very sums `mask_crossed` uses for the centre.
             let y = row_y(gy);
@@ -323,33 +360,50 @@ impl Grid {
                 next_row += 1;
             }
             crossings.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let row_start = gy * nx;
             let mut inside: u64 = 0;
             let mut next = 0;
-            for gx in 0..nx {
-                let x = (origin.x + cell.x / 2.0) + gx as f64 * cell.x;
+            let mut gx = 0;
+            while gx < nx {
+                let x = centre_x(gx);
                 while next < crossings.len() && crossings[next].0 < x {
                     inside ^= 1 << crossings[next].1;
                     next += 1;
                 }
-                let here = (gy * nx + gx) as u32;
+                let here = (row_start + gx) as u32;
                 list.clear();
                 while next_cell < in_cells.len() && in_cells[next_cell].0 == here {
                     list.push(in_cells[next_cell].1);
                     next_cell += 1;
                 }
                 if list.is_empty() {
+                    // The run up to the next crossed cell or crossing.
+                    let next_crossed = match in_cells.get(next_cell) {
+                        Some(&(at, _)) if (at as usize) < row_start + nx => at as usize - row_start,
+                        _ => nx,
+                    };
+                    let next_crossing = crossings.get(next).map_or(nx, |c| first_right_of(c.0));
+                    let end = next_crossed.min(next_crossing).clamp(gx + 1, nx);
                     // Runs of cells share a set: look it up when it changes.
                     if last_set != Some(inside) {
                         last_at = match whole.iter().position(|&m| m == inside) {
                             Some(at) => at,
                             None => {
                                 whole.push(inside);
+                                if inside.count_ones() > 1 && !overlapping {
+                                    overlapping = true;
+                                    cells = sets_of_codes(&codes, &whole, nx * ny);
+                                }
                                 whole.len() - 1
                             }
                         } as u32;
                         last_set = Some(inside);
                     }
-                    cells.push(last_at);
+                    if overlapping {
+                        cells.extend(std::iter::repeat_n(last_at, end - gx));
+                    }
+                    codes.extend(std::iter::repeat_n(first_code(inside), end - gx));
+                    gx = end;
                 } else {
                     let centre = Coord { x, y };
                     let start = flat.len() as u32;
@@ -371,37 +425,55 @@ impl Grid {
                     } else {
                         inside
                     };
-                    cells.push(CROSSED | crossed.len() as u32);
+                    if overlapping {
+                        cells.push(CROSSED);
+                    }
+                    codes.push(SLOW);
                     crossed.push(Crossed {
                         start,
                         end: flat.len() as u32,
                         inside,
                     });
+                    gx += 1;
                 }
             }
         }
-        Grid::assemble(origin, cell, (nx, ny), cells, whole, crossed, flat, owned)
+        Grid::assemble(
+            origin,
+            cell,
+            (nx, ny),
+            (codes, cells),
+            whole,
+            crossed,
+            flat,
+            owned,
+        )
     }
 
-    /// A grid from its parts: adds the cell codes and the derived sizes.
+    /// A grid from its parts: adds the derived sizes.
     #[allow(clippy::too_many_arguments)] // one private constructor
     fn assemble(
         origin: Coord<f64>,
         cell: Coord<f64>,
         (nx, ny): (usize, usize),
-        cells: Vec<u32>,
+        (codes, cells): (Vec<u8>, Vec<u32>),
         whole: Vec<u64>,
         crossed: Vec<Crossed>,
         edges: Vec<Edge>,
         layers: Vec<MultiPolygon<f64>>,
     ) -> Grid {
-        let codes = cells
-            .iter()
-            .map(|&value| match whole.get(value as usize) {
-                _ if value & CROSSED != 0 => SLOW,
-                set => first_code(set.copied().unwrap_or(0)),
-            })
-            .collect();
+        let mut crossed_bits = Vec::with_capacity(codes.len().div_ceil(64));
+        let mut crossed_before = Vec::with_capacity(codes.len().div_ceil(64));
+        let mut before = 0u32;
+        for word in codes.chunks(64) {
+            let bits = word.iter().enumerate().fold(0u64, |bits, (i, &code)| {
+                bits | (u64::from(code == SLOW) << i)
+            });
+            crossed_bits.push(bits);
+            crossed_before.push(before);
+            before += bits.count_ones();
+        }
+        debug_assert_eq!(before as usize, crossed.len());
         Grid {
             first_centre: Coord {
                 x: origin.x + cell.x / 2.0,
@@ -416,7 +488,9 @@ impl Grid {
             last_x: nx.saturating_sub(1) as f64,
             last_y: ny.saturating_sub(1) as f64,
             codes,
-            cells,
+            sets: cells,
+            crossed_bits,
+            crossed_before,
             whole,
             crossed,
             edges,
@@ -472,11 +546,22 @@ impl Grid {
     #[inline]
     fn mask(&self, lon: f64, lat: f64) -> u64 {
         let at = self.cell_of(lon, lat);
-        let value = self.cells[at];
-        if value & CROSSED == 0 {
-            return self.whole[value as usize];
+        let code = self.codes[at];
+        if code == SLOW {
+            return self.mask_crossed(at, lon, lat);
         }
-        self.mask_crossed(at, lon, lat)
+        match self.sets.get(at) {
+            Some(&set) => self.whole[set as usize],
+            None => set_of_code(code),
+        }
+    }
+
+    /// The record of crossed cell `at`: the crossed cells before it.
+    #[inline(always)]
+    fn crossed_at(&self, at: usize) -> Crossed {
+        let (word, bit) = (at / 64, at % 64);
+        let below = self.crossed_bits[word] & ((1u64 << bit) - 1);
+        self.crossed[(self.crossed_before[word] + below.count_ones()) as usize]
     }
 
     /// The covering set of (lon, lat) in cell `at`, which edges cross: the
@@ -484,9 +569,8 @@ impl Grid {
     /// to the point.
     #[inline(never)]
     fn mask_crossed(&self, at: usize, lon: f64, lat: f64) -> u64 {
-        let value = self.cells[at];
         let (gx, gy) = (at % self.nx, at / self.nx);
-        let Crossed { start, end, inside } = self.crossed[(value & !CROSSED) as usize];
+        let Crossed { start, end, inside } = self.crossed_at(at);
         let centre = Coord {
             x: self.first_centre.x + gx as f64 * self.cell.x,
             y: self.first_centre.y + gy as f64 * self.cell.y,
@@ -523,6 +607,31 @@ fn covering_set<L: std::borrow::Borrow<MultiPolygon<f64>>>(layers: &[L], point: 
         .enumerate()
         .filter(|(_, layer)| crate::geometry::covers(layer.borrow(), Point(point)))
         .fold(0, |mask, (l, _)| mask | 1 << l)
+}
+
+/// The set of a code where no set holds more than one layer: the inverse
+/// of [`first_code`].
+#[inline(always)]
+fn set_of_code(code: u8) -> u64 {
+    match code {
+        0 => 0,
+        c => 1u64 << (c - 1),
+    }
+}
+
+/// Each cell's index into `whole` for the cells coded so far, where every
+/// set of `whole` but the last holds at most one layer (so each code stands
+/// for one set); crossed cells get [`CROSSED`]. Room is made for `cells`.
+fn sets_of_codes(codes: &[u8], whole: &[u64], cells: usize) -> Vec<u32> {
+    let mut by_code = [CROSSED; 256];
+    for (at, &set) in whole.iter().enumerate() {
+        if set.count_ones() <= 1 {
+            by_code[usize::from(first_code(set))] = at as u32;
+        }
+    }
+    let mut sets = Vec::with_capacity(cells);
+    sets.extend(codes.iter().map(|&code| by_code[usize::from(code)]));
+    sets
 }
 
 /// The code of a covering set: its first layer + 1, or 0 for none.

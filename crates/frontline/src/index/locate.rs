@@ -192,6 +192,52 @@ impl<'a> LocateIndex<'a> {
         Some(self.layers.controllers[c].id.as_str())
     }
 
+    /// [`LocateIndex::controllers_into`] on the calling thread alone, for
+    /// callers that already spread their work over threads (a query engine's
+    /// partitions).
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date, index::LocateIndex};
+    /// let atlas = Atlas::embedded()?;
+    /// let view = atlas.at(parse_date("2021-06-01")?)?;
+    /// let points = [(46.7528, 39.8177), (46.3382, 39.5129), (0.0, 0.0)];
+    /// let mut out = [None; 3];
+    /// LocateIndex::new(&view).controllers_each(&points, &mut out)?;
+    /// let ids: Vec<_> = out.iter().map(|c| c.map(|c| c.id.as_str())).collect();
+    /// assert_eq!(ids, [Some("nkr"), Some("armenia"), None]);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::BatchLength`] when `out` and `points` differ in length
+    /// (nothing is written then).
+    pub fn controllers_each(
+        &self,
+        points: &[(f64, f64)],
+        out: &mut [Option<&'a Controller>],
+    ) -> crate::error::Result<()> {
+        super::same_length(points.len(), out.len())?;
+        let by_code = self.controller_by_code();
+        self.zones
+            .cover
+            .codes_each(points, |i, code| out[i] = by_code[code]);
+        Ok(())
+    }
+
+    /// The answer of each cell code (first layer + 1, 0 for none).
+    fn controller_by_code(&self) -> Vec<Option<&'a Controller>> {
+        let controllers = &self.layers.controllers;
+        std::iter::once(None)
+            .chain(
+                self.zones
+                    .controllers
+                    .iter()
+                    .map(|&c| Some(&controllers[c as usize])),
+            )
+            .collect()
+    }
+
     /// The controller of each (lon, lat), in parallel on rayon's pool, into
     /// `out` (one slot per point; no allocation per point).
     ///
@@ -217,16 +263,7 @@ impl<'a> LocateIndex<'a> {
         out: &mut [Option<&'a Controller>],
     ) -> crate::error::Result<()> {
         super::same_length(points.len(), out.len())?;
-        // The answer of each code (first layer + 1, 0 for none).
-        let controllers = &self.layers.controllers;
-        let by_code: Vec<Option<&Controller>> = std::iter::once(None)
-            .chain(
-                self.zones
-                    .controllers
-                    .iter()
-                    .map(|&c| Some(&controllers[c as usize])),
-            )
-            .collect();
+        let by_code = self.controller_by_code();
         // Blocks of plain loops: rayon's per-item machinery costs more than a
         // grid look-up.
         out.par_chunks_mut(BLOCK)
