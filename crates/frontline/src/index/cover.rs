@@ -546,13 +546,15 @@ impl Grid {
     #[inline]
     fn mask(&self, lon: f64, lat: f64) -> u64 {
         let at = self.cell_of(lon, lat);
-        let code = self.codes[at];
-        if code == SLOW {
-            return self.mask_crossed(at, lon, lat);
-        }
+        // One read of the cell: its set index where the grid keeps them
+        // (what a batch reads ahead), else its code.
         match self.sets.get(at) {
+            Some(&CROSSED) => self.mask_crossed(at, lon, lat),
             Some(&set) => self.whole[set as usize],
-            None => set_of_code(code),
+            None => match self.codes[at] {
+                SLOW => self.mask_crossed(at, lon, lat),
+                code => set_of_code(code),
+            },
         }
     }
 

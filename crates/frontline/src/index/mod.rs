@@ -12,7 +12,12 @@
 //!
 //! The hot path reads one byte a cell (the first covering layer), and the
 //! grid has an empty ring of cells around the layers, so a point beyond it
-//! is clamped in rather than tested. Batch calls fetch the cells of a few
+//! is clamped in rather than tested. Where no two layers overlap away from
+//! their edges (zones, countries) that byte is all a cell holds; otherwise
+//! each cell also keeps an index into the grid's distinct covering sets. A
+//! crossed cell's edges are found by its rank among the crossed cells (a
+//! bitmap with counts), and the cells are filled a run at a time: a row's
+//! cells between two crossings of its centre line share one set. Batch calls fetch the cells of a few
 //! hundred points before deciding any, so the reads overlap.
 //!
 //! The atlas builds one grid per snapshot (its zones) and one each for de
