@@ -200,11 +200,14 @@ impl<'a> LocateIndex<'a> {
     /// use frontline::{Atlas, parse_date, index::LocateIndex};
     /// let atlas = Atlas::embedded()?;
     /// let view = atlas.at(parse_date("2021-06-01")?)?;
+    /// let index = LocateIndex::new(&view);
+    /// // Stepanakert, Goris, then beyond every zone.
     /// let points = [(46.7528, 39.8177), (46.3382, 39.5129), (0.0, 0.0)];
-    /// let mut out = [None; 3];
-    /// LocateIndex::new(&view).controllers_each(&points, &mut out)?;
-    /// let ids: Vec<_> = out.iter().map(|c| c.map(|c| c.id.as_str())).collect();
-    /// assert_eq!(ids, [Some("nkr"), Some("armenia"), None]);
+    /// let (mut here, mut pooled) = ([None; 3], [None; 3]);
+    /// index.controllers_each(&points, &mut here)?;
+    /// index.controllers_into(&points, &mut pooled)?;
+    /// assert_eq!(here.map(|c| c.map(|c| c.id.as_str())), [Some("nkr"), Some("armenia"), None]);
+    /// assert_eq!(here.map(|c| c.map(|c| &c.id)), pooled.map(|c| c.map(|c| &c.id)));
     /// # Ok::<(), frontline::Error>(())
     /// ```
     ///
