@@ -3,8 +3,11 @@
 //! the WGS 84 ellipsoid) gives those areas back, and diffs give the known
 //! differences.
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
+use scratch::{scratch, Scratch};
 use std::io::Write;
-use std::path::PathBuf;
 
 use frontline::archive::{validate_archive, ArchiveOptions};
 use frontline::{parse_date, Atlas};
@@ -30,10 +33,8 @@ fn polygon(lon0: f64, lon1: f64) -> String {
 }
 
 /// Five dates; on date i the side holds [30, 30.5 + 0.25 i] × [48, 49].
-fn archive(name: &str) -> (PathBuf, Vec<(String, f64)>) {
-    let dir = std::env::temp_dir().join(format!("frontline-archive-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn archive(name: &str) -> (Scratch, Vec<(String, f64)>) {
+    let dir = scratch(&format!("archive-{name}"));
     let mut days = Vec::new();
     for i in 0..5 {
         let date = format!("2022-03-{:02}", 1 + 7 * i);
@@ -104,8 +105,8 @@ fn diff_equals_the_known_difference() {
 #[test]
 fn with_a_region_other_holds_the_rest() {
     let (dir, _) = archive("region");
-    let region =
-        std::env::temp_dir().join(format!("frontline-region-{}.geojson", std::process::id()));
+    let outside = scratch("region");
+    let region = outside.join("region.geojson");
     std::fs::write(&region, polygon(29.0, 33.0)).unwrap();
     let mut options = ArchiveOptions::new("Blue");
     options.region = Some(region);
@@ -179,10 +180,7 @@ fn names_without_dates_and_custom_patterns() {
         "{error}"
     );
 
-    let custom =
-        std::env::temp_dir().join(format!("frontline-archive-{}-custom", std::process::id()));
-    let _ = std::fs::remove_dir_all(&custom);
-    std::fs::create_dir_all(&custom).unwrap();
+    let custom = scratch("archive-custom");
     std::fs::write(custom.join("map 05.03.2022.geojson"), polygon(30.0, 31.0)).unwrap();
     let mut options = ArchiveOptions::new("Blue");
     options.date_pattern = Some(r"(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4})".into());
@@ -231,10 +229,7 @@ fn a_repair_never_adds_ground() {
 
 #[test]
 fn what_an_archive_leaves_out_is_in_its_warnings_and_reports() {
-    let dir =
-        std::env::temp_dir().join(format!("frontline-archive-{}-warnings", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("archive-warnings");
     std::fs::write(dir.join("held_20220301.geojson"), polygon(30.0, 31.0)).unwrap();
     std::fs::write(
         dir.join("held_20220308.geojson"),
@@ -279,5 +274,4 @@ fn what_an_archive_leaves_out_is_in_its_warnings_and_reports() {
     let reports = validate_archive(&dir, &options).unwrap();
     let warnings: Vec<usize> = reports.iter().map(|r| r.warnings.len()).collect();
     assert_eq!(warnings, [1, 1, 0]);
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -2,6 +2,9 @@
 //! skipped wherever GeoJSON is read, gzip-compressed input to classify is
 //! read decompressed, and binary input is refused without being echoed.
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -68,8 +71,7 @@ fn a_byte_order_mark_before_polygons_is_skipped() {
 
 #[test]
 fn a_byte_order_mark_in_dataset_files_is_skipped() {
-    let dir = std::env::temp_dir().join(format!("frontline-bom-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch::scratch("bom");
     std::fs::create_dir_all(dir.join("snapshots")).unwrap();
     for entry in walk(&tiny()) {
         let relative = entry.strip_prefix(tiny()).unwrap();
@@ -80,11 +82,10 @@ fn a_byte_order_mark_in_dataset_files_is_skipped() {
     let stats = atlas.at(parse_date("2012-01-01").unwrap()).unwrap().stats();
     assert!((stats.controllers[0].area_km2 - 18462.696).abs() < 0.01);
     assert!(
-        Atlas::validate(frontline::DataSource::Directory(dir.clone()))
+        Atlas::validate(frontline::DataSource::Directory(dir.to_path_buf()))
             .unwrap()
             .is_ok()
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

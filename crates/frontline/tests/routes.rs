@@ -3,6 +3,9 @@
 //! 2022-08-26, blockade from 2022-12-12, Hakari checkpoint from 2023-04-23,
 //! everything Azerbaijani from 2023-09-20).
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use frontline::route::RouteStatus;
 use frontline::{parse_date, Atlas};
 
@@ -221,8 +224,7 @@ fn a_negative_exposure_distance_is_named_as_such() {
 #[test]
 fn reach_suggestions_come_in_the_same_order_every_time() {
     let tiny = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/tiny");
-    let dir = std::env::temp_dir().join(format!("frontline-reach-order-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch::scratch("reach-order");
     std::fs::create_dir_all(dir.join("snapshots")).unwrap();
     for name in [
         "manifest.json",
@@ -255,5 +257,4 @@ fn reach_suggestions_come_in_the_same_order_every_time() {
             "unknown place on the road graph \"island\" (did you mean: mike, zulu?)"
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }

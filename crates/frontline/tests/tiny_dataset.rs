@@ -4,6 +4,9 @@
 //! A = Δλ · b²/2 · [q(φ)] with q(φ) = sin φ / (1 − e² sin² φ) + artanh(e sin φ) / e
 //! on WGS 84 (GeographicLib on the densely sampled boxes agrees to 1e-11).
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use std::path::{Path, PathBuf};
 
 use frontline::{parse_date, Atlas, DataSource, Error};
@@ -14,13 +17,8 @@ fn tiny() -> PathBuf {
 }
 
 /// Copies the tiny dataset to a fresh temp dir, applying `edit` to one file.
-fn tiny_with(file: &str, edit: impl Fn(String) -> String) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "frontline-test-{}-{}",
-        std::process::id(),
-        file.replace('/', "_")
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
+fn tiny_with(file: &str, edit: impl Fn(String) -> String) -> scratch::Scratch {
+    let dir = scratch::scratch(&format!("test-{}", file.replace('/', "_")));
     std::fs::create_dir_all(dir.join("snapshots")).unwrap();
     for name in [
         "manifest.json",
@@ -183,7 +181,7 @@ fn gaps_and_overlaps_are_reported_by_validate() {
     let dir = tiny_with("snapshots/2010-01-01.geojson", |t| {
         t.replacen("[1.5, 0], [1.5, 1]", "[1.6, 0], [1.6, 1]", 1)
     });
-    let report = Atlas::validate(DataSource::Directory(dir)).unwrap();
+    let report = Atlas::validate(DataSource::Directory(dir.to_path_buf())).unwrap();
     let problem = report
         .problems
         .iter()

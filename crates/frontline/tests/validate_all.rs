@@ -2,6 +2,9 @@
 //! partition still checked; unknown allies; the fields the format requires
 //! of every layer (data/FORMAT.md).
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use std::path::{Path, PathBuf};
 
 use frontline::{Atlas, DataSource, Problem};
@@ -11,9 +14,8 @@ fn tiny() -> PathBuf {
 }
 
 /// A copy of the tiny dataset in its own directory, with `edits` applied.
-fn tiny_edited(tag: &str, edits: &[(&str, &dyn Fn(String) -> String)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("frontline-validate-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn tiny_edited(tag: &str, edits: &[(&str, &dyn Fn(String) -> String)]) -> scratch::Scratch {
+    let dir = scratch::scratch(&format!("validate-{tag}"));
     std::fs::create_dir_all(dir.join("snapshots")).unwrap();
     for name in [
         "manifest.json",
@@ -71,7 +73,6 @@ fn every_problem_of_a_snapshot_file_is_reported_and_its_partition_checked() {
         .collect();
     assert_eq!(ids, ["2000-01-01", "2010-01-01"]);
     assert!(report.partitions[1].error_km2() < 1e-6);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -93,7 +94,6 @@ fn unknown_allies_are_reported() {
     );
     let error = Atlas::open(&dir).unwrap_err().to_string();
     assert!(error.contains("unknown \"norht\""), "{error}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -126,7 +126,6 @@ fn the_fields_the_format_requires_are_required_on_every_layer() {
             "places.geojson: feature 1: field `admin1`: missing",
         ]
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
