@@ -7,10 +7,13 @@
 //! chromium and chromedriver must be installed, else the tests fail.
 #![cfg(feature = "browser")]
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 mod support;
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -276,10 +279,8 @@ fn check_dates_and_click(session: &Session<'_>) {
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("frontline-browser-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> scratch::Scratch {
+    scratch::scratch(&format!("browser-{name}"))
 }
 
 #[test]

@@ -1,17 +1,14 @@
 //! `frontline animate`: a GIF or APNG written whole, the 2020 war weekly by
 //! default, and one-line errors with exit code 2 for bad requests.
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "frontline-cli-animate-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn dir(name: &str) -> scratch::Scratch {
+    scratch::scratch(&format!("cli-animate-{name}"))
 }
 
 fn frames(gif: &[u8]) -> Vec<u16> {

@@ -1,17 +1,15 @@
 //! The `frontline` command on dated archives and exports.
 
-use std::path::{Path, PathBuf};
+#[path = "support/scratch.rs"]
+mod scratch;
+
+use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn archive(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "frontline-cli-archive-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn archive(name: &str, files: &[(&str, &str)]) -> scratch::Scratch {
+    let dir = scratch::scratch(&format!("cli-archive-{name}"));
     for (file, text) in files {
         std::fs::write(dir.join(file), text).unwrap();
     }
@@ -260,7 +258,6 @@ fn printing_into_a_closed_pipe_ends_quietly() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{}: {stderr}", output.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 fn stderr_of(cmd: &mut Command) -> String {

@@ -1,6 +1,9 @@
 //! `frontline classify`: every input row comes out, in order, with its data;
 //! bad rows say why in `error`; the summary counts every row.
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -97,8 +100,7 @@ fn no_row_is_lost_and_bad_rows_say_why() {
 
 #[test]
 fn a_fixed_date_and_files_written_atomically() {
-    let dir = std::env::temp_dir().join(format!("frontline-classify-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("classify");
     let input = dir.join("in.csv");
     std::fs::write(
         &input,
@@ -150,7 +152,6 @@ fn a_fixed_date_and_files_written_atomically() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .count();
     assert_eq!(leftovers, 0);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -170,8 +171,7 @@ fn invalid_utf8_fields_pass_through_untouched() {
 
 #[test]
 fn geojson_points_keep_their_members_and_gain_properties() {
-    let dir = std::env::temp_dir().join(format!("frontline-classify-gj-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("classify-gj");
     let input = dir.join("in.geojson");
     std::fs::write(
         &input,
@@ -234,14 +234,12 @@ fn geojson_points_keep_their_members_and_gain_properties() {
                 .and(predicate::str::contains("in.geojson: feature")),
         );
     assert!(!cut.exists());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_reader_that_goes_away_ends_the_run_quietly() {
     use std::io::Read;
-    let dir = std::env::temp_dir().join(format!("frontline-classify-pipe-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("classify-pipe");
     let input = dir.join("many.csv");
     // Far more output than a pipe holds, so writing must fail once the reader goes.
     let mut text = String::from("lat,lon\n");
@@ -281,7 +279,6 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
     assert!(status.success(), "{status}: {stderr}");
     assert!(!stderr.contains("error"), "{stderr}");
     assert!(head.starts_with(b"lat,lon,controller"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 fn tiny() -> Command {
@@ -293,14 +290,8 @@ fn tiny() -> Command {
     cmd
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "frontline-cli-classify-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> scratch::Scratch {
+    scratch::scratch(&format!("cli-classify-{name}"))
 }
 
 #[test]
@@ -353,7 +344,6 @@ fn gzip_inputs_are_read_decompressed_and_binary_is_never_echoed() {
             binary.display()
         )
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! serialisations, help headings and examples, `--quiet`, `FRONTLINE_DATA`,
 //! shell completions and the manual page.
 
-use std::path::PathBuf;
+#[path = "support/scratch.rs"]
+mod scratch;
 
 use assert_cmd::Command;
 use frontline::{parse_date, Atlas, DataSource};
@@ -44,14 +45,8 @@ fn stdout(cmd: &mut Command) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "frontline-cli-conventions-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> scratch::Scratch {
+    scratch::scratch(&format!("cli-conventions-{name}"))
 }
 
 fn tiny() -> Atlas {
@@ -135,7 +130,6 @@ fn every_data_command_writes_the_same_bytes_to_o_as_to_standard_output() {
         }
     }
     assert_eq!(checked, 23);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -349,7 +343,6 @@ fn quiet_leaves_out_notes_but_not_errors() {
         .unwrap();
     assert_eq!(error.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&error.stderr).starts_with("error: "));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -1,6 +1,9 @@
 //! Messages that name the real culprit, in one line; options that cannot
 //! apply are refused instead of ignored.
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use assert_cmd::Command;
 
 const TINY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/tiny");
@@ -9,14 +12,8 @@ fn frontline() -> Command {
     Command::cargo_bin("frontline").unwrap()
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "frontline-cli-messages-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> scratch::Scratch {
+    scratch::scratch(&format!("cli-messages-{name}"))
 }
 
 /// Runs, expects exit 2, returns standard error.
@@ -44,7 +41,6 @@ fn an_output_path_naming_a_directory_says_so() {
             format!("error: {path}: names a directory: expected a file path\n")
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -68,7 +64,6 @@ fn an_impossible_date_in_a_file_name_is_named() {
          no such day\n\
          hint: run `frontline validate` with the same data options to list every problem\n"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -87,7 +82,6 @@ fn a_bad_date_pattern_is_one_line() {
         stderr,
         "error: bad date pattern \"(?P<y>\\\\d{4}\": not a valid regex: unclosed group\n"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -130,7 +124,6 @@ fn an_empty_side_is_refused() {
         stderr,
         "error: --side: expected the name of the side, found an empty one\n"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -168,7 +161,6 @@ fn an_unknown_export_extension_is_refused() {
     assert!(std::fs::read_to_string(&path)
         .unwrap()
         .starts_with("controller,"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -4,8 +4,11 @@
 //! is ever added to the bytes.
 #![cfg(target_os = "linux")]
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -19,14 +22,8 @@ fn frontline() -> Command {
     cmd
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "frontline-cli-output-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> scratch::Scratch {
+    scratch::scratch(&format!("cli-output-{name}"))
 }
 
 /// The bytes `export` writes for the tiny dataset's zones, through a file.
@@ -73,7 +70,6 @@ fn a_replaced_file_keeps_its_mode() {
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     assert_eq!(std::fs::read(&path).unwrap(), zones("geojson"));
     assert_eq!(entries(&dir), ["zones.geojson"], "no temp file left");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -103,7 +99,6 @@ fn a_symlink_stays_a_link_and_its_target_is_written() {
         0o640
     );
     assert_eq!(entries(&dir), ["link.geojson", "real.geojson"]);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -143,7 +138,6 @@ fn a_fifo_is_written_through() {
         .unwrap()
         .file_type()
         .is_fifo());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -215,7 +209,6 @@ fn process_substitution_is_written_through() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -275,7 +268,6 @@ fn a_signal_removes_the_temp_file() {
     assert_eq!(status.code(), Some(128 + 15));
     assert!(entries(&dir).is_empty(), "{:?}", entries(&dir));
     drop(stdin);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -294,5 +286,4 @@ fn a_stale_temp_file_of_a_dead_run_is_removed() {
         .assert()
         .success();
     assert_eq!(entries(&dir), [other, foreign, "zones.csv"]);
-    std::fs::remove_dir_all(&dir).unwrap();
 }

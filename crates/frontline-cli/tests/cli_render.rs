@@ -1,17 +1,14 @@
 //! `frontline render` and `frontline chart`: files written whole or not at
 //! all, and one-line errors with exit code 2 for bad requests.
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "frontline-cli-render-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn dir(name: &str) -> scratch::Scratch {
+    scratch::scratch(&format!("cli-render-{name}"))
 }
 
 #[test]
@@ -98,7 +95,6 @@ fn render_svg_png_diff_and_chart() {
         svg.contains("8,290 km²"),
         "the diff legend gives the km² per transition"
     );
-    std::fs::remove_dir_all(&out).unwrap();
 }
 
 #[test]
@@ -164,7 +160,6 @@ fn bad_render_requests_exit_2_and_leave_nothing() {
         0,
         "nothing partial is left behind"
     );
-    std::fs::remove_dir_all(&out).unwrap();
 }
 
 #[cfg(not(feature = "proj"))]

@@ -3,12 +3,15 @@
 
 use std::path::PathBuf;
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use assert_cmd::Command;
 
 /// A file's path in a directory of its own, removed when the test is done.
 struct Scratch {
-    dir: PathBuf,
     path: PathBuf,
+    _dir: scratch::Scratch,
 }
 
 impl std::ops::Deref for Scratch {
@@ -24,21 +27,11 @@ impl AsRef<std::path::Path> for Scratch {
     }
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 fn temp(name: &str) -> Scratch {
-    // Tests run in parallel, and two may name the same file.
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("frontline-cli-sql-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("cli-sql");
     Scratch {
         path: dir.join(name),
-        dir,
+        _dir: dir,
     }
 }
 

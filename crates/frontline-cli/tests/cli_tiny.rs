@@ -1,5 +1,8 @@
 //! The `frontline` command on the tiny synthetic dataset (`tests/data/tiny`).
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -124,8 +127,7 @@ fn bad_requests_exit_2_with_one_line() {
 
 #[test]
 fn export_writes_atomically_and_refuses_unwritable_paths() {
-    let dir = std::env::temp_dir().join(format!("frontline-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("cli");
     let path = dir.join("zones.geojson");
     frontline()
         .args(["export", "--at", "2012-01-01", "-o"])
@@ -151,7 +153,6 @@ fn export_writes_atomically_and_refuses_unwritable_paths() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("/nonexistent-dir/zones.geojson"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -178,8 +179,7 @@ fn validate_fails_on_a_broken_dataset() {
 
 #[test]
 fn reversed_intervals_are_refused() {
-    let dir = std::env::temp_dir().join(format!("frontline-reversed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("reversed");
     let chart = dir.join("chart.svg");
     let chart = chart.to_str().unwrap();
     for args in [
@@ -204,7 +204,6 @@ fn reversed_intervals_are_refused() {
         );
     }
     assert!(!std::path::Path::new(chart).exists());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -240,8 +239,7 @@ fn an_interval_starting_before_the_data_starts_with_the_data() {
 
 #[test]
 fn negative_numbers_are_values_not_flags() {
-    let dir = std::env::temp_dir().join(format!("frontline-negative-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("negative");
     let map = dir.join("map.svg");
     let output = frontline()
         .args([
@@ -296,8 +294,7 @@ fn negative_numbers_are_values_not_flags() {
 
 #[test]
 fn control_characters_in_a_title_leave_a_valid_svg() {
-    let dir = std::env::temp_dir().join(format!("frontline-title-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("title");
     let title = "West\u{1}\u{8}\u{1b}[31m\tand\nEast\u{7f}";
     for args in [
         &["render", "--at", "2012-01-01"][..],
@@ -324,5 +321,4 @@ fn control_characters_in_a_title_leave_a_valid_svg() {
             "{args:?}: {texts:?}"
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }

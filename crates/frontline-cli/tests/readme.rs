@@ -10,7 +10,10 @@
 //! standard output to a file, as a shell would; nothing else is interpreted.
 #![cfg(unix)]
 
-use std::path::{Path, PathBuf};
+#[path = "support/scratch.rs"]
+mod scratch;
+
+use std::path::Path;
 
 use assert_cmd::Command;
 
@@ -137,10 +140,8 @@ fn examples(document: &str) -> Vec<Result<Example, String>> {
 }
 
 /// A scratch directory with links to the repository's top-level entries.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("frontline-readme-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn scratch(name: &str) -> scratch::Scratch {
+    let dir = scratch::scratch(&format!("readme-{name}"));
     for entry in std::fs::read_dir(ROOT).unwrap() {
         let entry = entry.unwrap();
         let file_name = entry.file_name();
@@ -186,7 +187,6 @@ fn run_all(document: &Path, name: &str) -> (usize, Vec<String>) {
         } else if let Some(file) = &example.stdout_to {
             std::fs::write(dir.join(file), &output.stdout).unwrap();
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
     (all.len(), failures)
 }
@@ -238,8 +238,7 @@ fn lines_are_split_as_a_shell_would() {
 
 #[test]
 fn a_failing_example_is_reported_with_its_line() {
-    let dir = std::env::temp_dir().join(format!("frontline-readme-doc-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("readme-doc");
     let document = dir.join("DOC.md");
     std::fs::write(
         &document,
@@ -254,5 +253,4 @@ fn a_failing_example_is_reported_with_its_line() {
         "{}",
         failures[0]
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -4,6 +4,9 @@
 //! paths and traversal attempts 404.
 #![cfg(feature = "serve")]
 
+#[path = "support/scratch.rs"]
+mod scratch;
+
 mod support;
 
 use std::net::SocketAddr;
@@ -149,8 +152,7 @@ fn route_reach_and_export_match_the_cli() {
 
 #[test]
 fn maps_match_the_cli() {
-    let dir = std::env::temp_dir().join(format!("frontline-serve-maps-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("serve-maps");
     for extension in ["svg", "png"] {
         let path = dir.join(format!("map.{extension}"));
         cli(&[
@@ -175,7 +177,6 @@ fn maps_match_the_cli() {
             "/map.{extension}"
         );
     }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -434,8 +435,7 @@ fn serve_prints_its_url_and_stops_on_sigterm() {
 
 #[test]
 fn atlas_writes_one_self_contained_file() {
-    let dir = std::env::temp_dir().join(format!("frontline-atlas-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::scratch("atlas");
     let path = dir.join("atlas.html");
     cli(&[
         "atlas",
@@ -492,5 +492,4 @@ fn atlas_writes_one_self_contained_file() {
         .unwrap();
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("reversed interval"));
-    std::fs::remove_dir_all(&dir).ok();
 }
