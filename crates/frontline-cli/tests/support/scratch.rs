@@ -1,6 +1,7 @@
 //! A directory of a test's own under the system's temp dir, removed with
 //! everything in it when the value is dropped (also when the test fails), so
-//! that test runs leave nothing behind.
+//! that test runs leave nothing behind. The core crate's tests have the same
+//! helper: a package's tests cannot reach into another package.
 
 #![allow(dead_code)] // each test binary uses a part of it
 
