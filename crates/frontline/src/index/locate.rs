@@ -221,11 +221,22 @@ impl<'a> LocateIndex<'a> {
         out: &mut [Option<&'a Controller>],
     ) -> crate::error::Result<()> {
         super::same_length(points.len(), out.len())?;
-        let by_code = self.controller_by_code();
+        self.controllers_block(&self.controller_by_code(), points, out);
+        Ok(())
+    }
+
+    /// The controllers of a block of points, on this thread; `by_code` is
+    /// [`LocateIndex::controller_by_code`].
+    #[inline(always)]
+    fn controllers_block(
+        &self,
+        by_code: &[Option<&'a Controller>],
+        points: &[(f64, f64)],
+        out: &mut [Option<&'a Controller>],
+    ) {
         self.zones
             .cover
             .codes_each(points, |i, code| out[i] = by_code[code]);
-        Ok(())
     }
 
     /// The answer of each cell code (first layer + 1, 0 for none).
@@ -271,11 +282,7 @@ impl<'a> LocateIndex<'a> {
         // grid look-up.
         out.par_chunks_mut(BLOCK)
             .zip(points.par_chunks(BLOCK))
-            .for_each(|(out, points)| {
-                self.zones
-                    .cover
-                    .codes_each(points, |i, code| out[i] = by_code[code])
-            });
+            .for_each(|(out, points)| self.controllers_block(&by_code, points, out));
         Ok(())
     }
 
