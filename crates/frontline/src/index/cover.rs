@@ -302,7 +302,7 @@ impl Grid {
                 }
             }
         }
-        in_cells.sort_unstable();
+        sort_by_key_stably(&mut in_cells, nx * ny);
         // The rows whose centre line each edge may cross (one more either
         // side for rounding; the exact test is made on the row's own sum).
         let row_y = |gy: usize| (origin.y + cell.y / 2.0) + gy as f64 * cell.y;
@@ -317,7 +317,7 @@ impl Grid {
                 }
             }
         }
-        in_rows.sort_unstable();
+        sort_by_key_stably(&mut in_rows, ny);
 
         // Which layers contain each cell centre: one scanline per row. Cells
         // no edge crosses come in runs that share a set between two events
@@ -415,10 +415,12 @@ impl Grid {
                     // the centre could be put on the wrong side of it, so then
                     // the centre's layers come from the exact rule.
                     let tolerance = 1e-9 * (x.abs() + y.abs() + cell.x + cell.y);
+                    // Squared on both sides: `hypot` is dear, and the margin
+                    // needs no such care.
                     let near = list.iter().any(|&i| {
                         let e = &edges[i as usize];
-                        orient(e.a, e.b, centre).abs()
-                            <= tolerance * (e.b - e.a).x.hypot((e.b - e.a).y)
+                        let (o, d) = (orient(e.a, e.b, centre), e.b - e.a);
+                        o * o <= tolerance * tolerance * (d.x * d.x + d.y * d.y)
                     });
                     let inside = if near {
                         covering_set(layers, centre)
@@ -466,9 +468,15 @@ impl Grid {
         let mut crossed_before = Vec::with_capacity(codes.len().div_ceil(64));
         let mut before = 0u32;
         for word in codes.chunks(64) {
-            let bits = word.iter().enumerate().fold(0u64, |bits, (i, &code)| {
-                bits | (u64::from(code == SLOW) << i)
-            });
+            // Eight cells at a time: only `SLOW` has the high bit set, and one
+            // multiplication gathers the eight high bits into a byte.
+            let mut bits = 0u64;
+            for (k, eight) in word.chunks(8).enumerate() {
+                let mut bytes = [0u8; 8];
+                bytes[..eight.len()].copy_from_slice(eight);
+                let high = (u64::from_le_bytes(bytes) & 0x8080_8080_8080_8080) >> 7;
+                bits |= (high.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+            }
             crossed_bits.push(bits);
             crossed_before.push(before);
             before += bits.count_ones();
@@ -624,6 +632,36 @@ fn set_of_code(code: u8) -> u64 {
 /// Each cell's index into `whole` for the cells coded so far, where every
 /// set of `whole` but the last holds at most one layer (so each code stands
 /// for one set); crossed cells get [`CROSSED`]. Room is made for `cells`.
+/// Sorts (key, value) pairs by key, keys below `keys`, keeping the order of
+/// equal keys (a radix sort, 11 bits a pass): pairs pushed in ascending
+/// value order come out as a full sort would leave them, at a fraction of
+/// its cost on the grid's hundred thousand pairs.
+fn sort_by_key_stably(pairs: &mut Vec<(u32, u32)>, keys: usize) {
+    const BITS: u32 = 11;
+    const MASK: u32 = (1 << BITS) - 1;
+    let key_bits = usize::BITS - keys.saturating_sub(1).leading_zeros();
+    let mut sorted = vec![(0, 0); pairs.len()];
+    let mut shift = 0;
+    while shift < key_bits {
+        let mut next = vec![0usize; 1 << BITS];
+        for &(key, _) in pairs.iter() {
+            next[((key >> shift) & MASK) as usize] += 1;
+        }
+        let mut sum = 0;
+        for slot in next.iter_mut() {
+            (*slot, sum) = (sum, sum + *slot);
+        }
+        for &pair in pairs.iter() {
+            let slot = &mut next[((pair.0 >> shift) & MASK) as usize];
+            sorted[*slot] = pair;
+            *slot += 1;
+        }
+        std::mem::swap(pairs, &mut sorted);
+        shift += BITS;
+    }
+    debug_assert!(pairs.windows(2).all(|w| w[0].0 <= w[1].0));
+}
+
 fn sets_of_codes(codes: &[u8], whole: &[u64], cells: usize) -> Vec<u32> {
     let mut by_code = [CROSSED; 256];
     for (at, &set) in whole.iter().enumerate() {
@@ -729,6 +767,67 @@ mod tests {
         assert_eq!(at(4.0, 4.0), [0]); // on the outer corner
         assert_eq!(at(4.0 + 1e-9, 2.0), Vec::<usize>::new());
         assert_eq!(at(f64::NAN, 2.0), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn radix_sort_leaves_pairs_as_a_full_sort() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut random = move |below: u32| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % u64::from(below.max(1))) as u32
+        };
+        for keys in [
+            0usize,
+            1,
+            2,
+            1_000,
+            2_048,
+            2_049,
+            1_300_000,
+            4_200_000,
+            1 << 31,
+        ] {
+            for len in [0usize, 1, 7, 5_000] {
+                // Pushed as `Grid::new` pushes (cell, edge) and (row, edge):
+                // by edge, each edge's cells in order, no pair twice.
+                let mut pairs: Vec<(u32, u32)> = (0..len)
+                    .map(|i| (random(keys.min(u32::MAX as usize) as u32), (i / 3) as u32))
+                    .collect();
+                let mut expected = pairs.clone();
+                expected.sort_unstable();
+                expected.dedup();
+                pairs.sort_unstable_by_key(|&(key, value)| (value, key));
+                pairs.dedup();
+                sort_by_key_stably(&mut pairs, keys);
+                assert_eq!(pairs, expected, "keys {keys}, len {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn crossed_cells_are_found_by_rank() {
+        // A diagonal edge crosses cells in every row; ranks must count them
+        // across 64-cell words and 8-cell bytes alike.
+        let triangle: MultiPolygon<f64> =
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 7.0)].into();
+        let index = CoverIndex::new([&triangle]);
+        let grid = &index.grids[0];
+        let slow = grid.codes.iter().filter(|&&c| c == SLOW).count();
+        assert_eq!(slow, grid.crossed.len());
+        let ranked: u32 = grid.crossed_bits.iter().map(|w| w.count_ones()).sum();
+        assert_eq!(ranked as usize, slow);
+        for (at, &code) in grid.codes.iter().enumerate() {
+            let bit = grid.crossed_bits[at / 64] >> (at % 64) & 1;
+            assert_eq!(bit == 1, code == SLOW, "cell {at}");
+        }
+        for i in 1..100 {
+            let x = f64::from(i) / 10.0;
+            let y = x * 0.7;
+            assert_eq!(index.covering(x - 0.01, y - 0.011).count(), 1, "{x}");
+            assert_eq!(index.covering(x - 0.01, y + 0.011).count(), 0, "{x}");
+        }
     }
 
     #[test]
