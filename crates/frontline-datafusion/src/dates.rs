@@ -39,7 +39,15 @@ pub fn to_date32(array: &ArrayRef) -> Result<ArrayRef, arrow::error::ArrowError>
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshots {
     starts: Vec<i32>,
+    /// The slot in force on each day from the first start to the last, so
+    /// that a row's slot is one read; empty when that span is too long to
+    /// keep.
+    by_day: Vec<u16>,
 }
+
+/// The longest span of days [`Snapshots`] keeps a slot table for (about 180
+/// years, 128 KiB).
+const MAX_TABLE_DAYS: i64 = 1 << 16;
 
 impl Snapshots {
     /// The snapshots of `atlas`, in date order.
@@ -50,7 +58,23 @@ impl Snapshots {
             .map(|s| naive_to_date32(s.date))
             .collect();
         starts.sort_unstable();
-        Snapshots { starts }
+        Snapshots::from_sorted(starts)
+    }
+
+    /// The snapshots starting on `starts` (sorted days).
+    fn from_sorted(starts: Vec<i32>) -> Snapshots {
+        let by_day = match (starts.first(), starts.last()) {
+            (Some(&first), Some(&last))
+                if i64::from(last) - i64::from(first) < MAX_TABLE_DAYS
+                    && starts.len() < usize::from(u16::MAX) =>
+            {
+                (first..=last)
+                    .map(|day| (starts.partition_point(|&s| s <= day) - 1) as u16)
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        Snapshots { starts, by_day }
     }
 
     /// How many snapshots there are.
@@ -66,18 +90,20 @@ impl Snapshots {
     /// The slot of the snapshot in force on `day`; `None` before the first.
     #[inline]
     pub fn slot(&self, day: i32) -> Option<usize> {
+        let first = *self.starts.first()?;
+        if !self.by_day.is_empty() {
+            // Days past the table are in the last snapshot.
+            let offset = i64::from(day) - i64::from(first);
+            return match usize::try_from(offset) {
+                Ok(at) => Some(
+                    self.by_day
+                        .get(at)
+                        .map_or(self.starts.len() - 1, |&s| s as usize),
+                ),
+                Err(_) => None,
+            };
+        }
         self.starts.partition_point(|&s| s <= day).checked_sub(1)
-    }
-
-    /// The days the snapshot at `slot` is in force: from its first day up to,
-    /// not including, the next snapshot's.
-    ///
-    /// # Panics
-    ///
-    /// When `slot` is not below [`Snapshots::len`].
-    #[inline]
-    pub fn days(&self, slot: usize) -> std::ops::Range<i32> {
-        self.starts[slot]..self.starts.get(slot + 1).copied().unwrap_or(i32::MAX)
     }
 
     /// First day of the snapshot at `slot`.
@@ -106,5 +132,28 @@ mod tests {
         assert_eq!(date32_to_naive(18_597), Some(date));
         assert_eq!(date32_to_naive(0).unwrap().to_string(), "1970-01-01");
         assert_eq!(date32_to_naive(i32::MAX), None);
+    }
+
+    #[test]
+    fn slot_table_agrees_with_a_search() {
+        // Daily, sparse, one alone, and a span too long for a table.
+        let cases = [
+            (8_897..8_967).collect::<Vec<i32>>(),
+            vec![8_897, 18_532, 18_533, 18_597, 19_620],
+            vec![18_597],
+            vec![-40_000, 0, 50_000],
+        ];
+        for (case, starts) in cases.into_iter().enumerate() {
+            let snapshots = Snapshots::from_sorted(starts.clone());
+            assert_eq!(snapshots.by_day.is_empty(), case == 3);
+            let (first, last) = (starts[0], *starts.last().unwrap());
+            let days = [i32::MIN, first - 400, first - 1, last + 1, i32::MAX]
+                .into_iter()
+                .chain(first - 3..(last + 3).min(first + 20_000));
+            for day in days {
+                let searched = starts.partition_point(|&s| s <= day).checked_sub(1);
+                assert_eq!(snapshots.slot(day), searched, "case {case}, day {day}");
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@
 //!
 //!   | function | answers |
 //!   | --- | --- |
-//!   | `fl_controller(lon, lat, date)` | the controller's id, text |
+//!   | `fl_controller(lon, lat, date)` | the controller's id, text (`Utf8View`) |
 //!   | `fl_de_jure(lon, lat)` | the de jure country's id, text |
 //!   | `fl_rayon(lon, lat)` | the name of the smallest admin-1 unit, text |
 //!   | `fl_overlays(lon, lat, date)` | ids of the overlays in force covering the point, list of text |
@@ -44,7 +44,8 @@
 //!     .await?
 //!     .collect()
 //!     .await?;
-//! let c = arrow::array::AsArray::as_string::<i32>(batches[0].column(0));
+//! // Controller ids come as string views (`Utf8View`).
+//! let c = arrow::array::AsArray::as_string_view(batches[0].column(0));
 //! assert_eq!(c.value(0), "nkr");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();

@@ -137,7 +137,8 @@ enum Writer<W: Write + Send> {
     Table(Vec<RecordBatch>, W),
     Csv(arrow::csv::Writer<W>),
     Json(arrow::json::LineDelimitedWriter<W>),
-    Parquet(parquet::arrow::ArrowWriter<W>),
+    /// With the schema of the file (string views as plain strings).
+    Parquet(parquet::arrow::ArrowWriter<W>, arrow::datatypes::SchemaRef),
 }
 
 impl<W: Write + Send> Writer<W> {
@@ -153,15 +154,19 @@ impl<W: Write + Send> Writer<W> {
             OutputFormat::Parquet => {
                 let properties = crate::geoparquet::writer_properties();
                 let geo = crate::geoparquet::geo_metadata_of(&schema);
-                let mut writer =
-                    parquet::arrow::ArrowWriter::try_new(out, schema, Some(properties))?;
+                let schema = plain_strings(&schema);
+                let mut writer = parquet::arrow::ArrowWriter::try_new(
+                    out,
+                    Arc::clone(&schema),
+                    Some(properties),
+                )?;
                 if let Some(geo) = geo {
                     writer.append_key_value_metadata(parquet::file::metadata::KeyValue::new(
                         "geo".to_owned(),
                         geo,
                     ));
                 }
-                Writer::Parquet(writer)
+                Writer::Parquet(writer, schema)
             }
         })
     }
@@ -171,7 +176,19 @@ impl<W: Write + Send> Writer<W> {
             Writer::Table(batches, _) => batches.push(batch.clone()),
             Writer::Csv(w) => w.write(batch)?,
             Writer::Json(w) => w.write(batch)?,
-            Writer::Parquet(w) => w.write(batch)?,
+            Writer::Parquet(w, schema) => {
+                if schema.fields() == batch.schema().fields() {
+                    w.write(batch)?
+                } else {
+                    let columns = batch
+                        .columns()
+                        .iter()
+                        .zip(schema.fields())
+                        .map(|(column, field)| arrow::compute::cast(column, field.data_type()))
+                        .collect::<std::result::Result<Vec<_>, _>>()?;
+                    w.write(&RecordBatch::try_new(Arc::clone(schema), columns)?)?
+                }
+            }
         }
         Ok(())
     }
@@ -188,12 +205,26 @@ impl<W: Write + Send> Writer<W> {
                 w.finish()?;
                 w.into_inner().flush()?;
             }
-            Writer::Parquet(w) => {
+            Writer::Parquet(w, _) => {
                 w.close()?;
             }
         }
         Ok(())
     }
+}
+
+/// `schema` with its string and binary view columns as plain strings and
+/// binaries: the engine's own layouts, which Parquet readers before Arrow's
+/// view types (pyarrow < 16 among them) cannot open.
+fn plain_strings(schema: &arrow::datatypes::SchemaRef) -> arrow::datatypes::SchemaRef {
+    use arrow::datatypes::{DataType, Field, Schema};
+    let plain = |field: &Arc<Field>| match field.data_type() {
+        DataType::Utf8View => Arc::new(field.as_ref().clone().with_data_type(DataType::Utf8)),
+        DataType::BinaryView => Arc::new(field.as_ref().clone().with_data_type(DataType::Binary)),
+        _ => Arc::clone(field),
+    };
+    let fields: Vec<Arc<Field>> = schema.fields().iter().map(plain).collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
 /// `(text, count)` pairs from batches of two columns (a text column, an

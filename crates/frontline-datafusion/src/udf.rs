@@ -11,16 +11,19 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use arrow::array::builder::make_view;
 use arrow::array::{
     Array, ArrayRef, AsArray, Float64Array, Float64Builder, ListBuilder, StringBuilder,
+    StringViewArray,
 };
+use arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Date32Type, Field, Float64Type};
 use datafusion::common::{exec_err, plan_err, Result};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 use frontline::index::{LocateIndex, RecordError};
-use frontline::Atlas;
+use frontline::{Atlas, Controller};
 
 use crate::dates::{date32_to_naive, Snapshots};
 
@@ -52,7 +55,10 @@ impl Answer {
 
     fn return_type(self) -> DataType {
         match self {
-            Answer::Controller | Answer::DeJure | Answer::Rayon => DataType::Utf8,
+            // Views: a controller id is a copied 16-byte view, and short ids
+            // (most) are grouped and compared as one integer.
+            Answer::Controller => DataType::Utf8View,
+            Answer::DeJure | Answer::Rayon => DataType::Utf8,
             Answer::Overlays => {
                 DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)))
             }
@@ -67,6 +73,7 @@ pub(crate) struct LocateUdf {
     answer: Answer,
     atlas: Arc<Atlas>,
     snapshots: Snapshots,
+    ids: IdViews,
     signature: Signature,
 }
 
@@ -90,6 +97,7 @@ impl Hash for LocateUdf {
 /// Every scalar function of the crate for `atlas`.
 pub(crate) fn all(atlas: &Arc<Atlas>) -> Vec<ScalarUDF> {
     let snapshots = Snapshots::of(atlas);
+    let ids = IdViews::of(atlas.controllers());
     [
         Answer::Controller,
         Answer::DeJure,
@@ -103,10 +111,73 @@ pub(crate) fn all(atlas: &Arc<Atlas>) -> Vec<ScalarUDF> {
             answer,
             atlas: Arc::clone(atlas),
             snapshots: snapshots.clone(),
+            ids: ids.clone(),
             signature: Signature::user_defined(Volatility::Immutable),
         })
     })
     .collect()
+}
+
+/// The atlas's controller ids as Arrow string views, made once: a view per
+/// controller (an id of up to 12 bytes lives inside its view) and one buffer
+/// holding the longer ids.
+#[derive(Debug, Clone)]
+struct IdViews {
+    views: Vec<u128>,
+    longer: Buffer,
+}
+
+impl IdViews {
+    fn of(controllers: &[Controller]) -> IdViews {
+        let mut longer = Vec::new();
+        let views = controllers
+            .iter()
+            .map(|c| {
+                let id = c.id.as_bytes();
+                let offset = longer.len() as u32;
+                if id.len() > 12 {
+                    longer.extend_from_slice(id);
+                }
+                make_view(id, 0, offset)
+            })
+            .collect();
+        IdViews {
+            views,
+            longer: Buffer::from_vec(longer),
+        }
+    }
+
+    /// The view of `controller`, an entry of `controllers` (the slice the
+    /// views were made from): found by its place in the slice, or by id.
+    #[inline]
+    fn view(&self, controllers: &[Controller], controller: &Controller) -> u128 {
+        let at = (controller as *const Controller as usize)
+            .wrapping_sub(controllers.as_ptr() as usize)
+            / std::mem::size_of::<Controller>().max(1);
+        match controllers.get(at) {
+            Some(c) if std::ptr::eq(c, controller) => self.views[at],
+            _ => controllers
+                .iter()
+                .position(|c| c.id == controller.id)
+                .map_or(0, |at| self.views[at]),
+        }
+    }
+
+    /// The array of `views`, where a zero view (no controller) is null.
+    fn array(&self, views: Vec<u128>) -> StringViewArray {
+        let nulls = NullBuffer::from(BooleanBuffer::collect_bool(views.len(), |i| views[i] != 0));
+        let buffers = if self.longer.is_empty() {
+            vec![]
+        } else {
+            vec![self.longer.clone()]
+        };
+        // `try_new` would check every row's UTF-8 again: a fifth of a
+        // one-date query.
+        // SAFETY: each view is zero (an empty string, and null) or a copy of
+        // one `of` made with `make_view` from an id, a `String`: inline, or at
+        // its offset in buffer 0, `longer`.
+        unsafe { StringViewArray::new_unchecked(ScalarBuffer::from(views), buffers, Some(nulls)) }
+    }
 }
 
 /// Whether a column of this type can be read as a date.
@@ -206,6 +277,25 @@ impl ScalarUDFImpl for LocateUdf {
     }
 }
 
+/// The rows of a batch in force on one snapshot, and their points.
+#[derive(Default)]
+struct Bucket {
+    rows: Vec<u32>,
+    points: Vec<(f64, f64)>,
+}
+
+thread_local! {
+    /// `fl_controller`'s buckets, one per snapshot, kept from batch to batch
+    /// on each engine thread.
+    static BUCKETS: std::cell::RefCell<Vec<Bucket>> = std::cell::RefCell::default();
+}
+
+/// Whether (lon, lat) lies within WGS 84 ranges (NaN does not).
+#[inline]
+fn in_range(lon: f64, lat: f64) -> bool {
+    (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)
+}
+
 /// The arguments of one call, as arrays of `rows` values.
 struct Batch<'a> {
     lon: &'a Float64Array,
@@ -223,7 +313,7 @@ impl Batch<'_> {
             return None;
         }
         let (lon, lat) = (self.lon.value(i), self.lat.value(i));
-        ((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)).then_some((lon, lat))
+        in_range(lon, lat).then_some((lon, lat))
     }
 
     /// The day of row `i` (days since 1970-01-01), when present.
@@ -239,78 +329,78 @@ impl LocateUdf {
     /// their day, each group located in one pass over its grid
     /// ([`LocateIndex::controllers_each`]) on this thread (the engine already
     /// runs a batch per core).
-    fn controllers(&self, batch: &Batch) -> arrow::array::StringArray {
-        const NO_SLOT: u32 = u32::MAX;
+    fn controllers(&self, batch: &Batch) -> StringViewArray {
         let snapshots = &self.snapshots;
-        // Each valid row's slot; rows of a batch mostly share a few, so the
-        // last slot's days are tried before a search.
-        let mut slot_of = vec![NO_SLOT; batch.rows];
-        let mut counts = vec![0u32; snapshots.len()];
-        let mut last: (std::ops::Range<i32>, u32) = (0..0, NO_SLOT);
-        for (i, slot) in slot_of.iter_mut().enumerate() {
-            let (Some(_), Some(day)) = (batch.point(i), batch.day(i)) else {
-                continue;
+        let controllers = self.atlas.controllers();
+        let mut views = vec![0u128; batch.rows];
+        BUCKETS.with_borrow_mut(|buckets| {
+            buckets.resize_with(snapshots.len(), Bucket::default);
+            for bucket in buckets.iter_mut() {
+                bucket.rows.clear();
+                bucket.points.clear();
+            }
+            // Each valid row into the bucket of its slot, in one pass.
+            let mut put = |i: usize, lon: f64, lat: f64, day: i32| {
+                if let Some(slot) = snapshots.slot(day) {
+                    let bucket = &mut buckets[slot];
+                    bucket.rows.push(i as u32);
+                    bucket.points.push((lon, lat));
+                }
             };
-            if !last.0.contains(&day) {
-                let Some(found) = snapshots.slot(day) else {
+            let (lon, lat) = (batch.lon.values(), batch.lat.values());
+            match batch.days {
+                Some(days)
+                    if batch.lon.null_count() + batch.lat.null_count() + days.null_count() == 0 =>
+                {
+                    for (i, ((&lon, &lat), &day)) in
+                        lon.iter().zip(lat).zip(days.values()).enumerate()
+                    {
+                        if in_range(lon, lat) {
+                            put(i, lon, lat, day);
+                        }
+                    }
+                }
+                _ => {
+                    for i in 0..batch.rows {
+                        if let (Some((lon, lat)), Some(day)) = (batch.point(i), batch.day(i)) {
+                            put(i, lon, lat, day);
+                        }
+                    }
+                }
+            }
+            let mut found = vec![None; buckets.iter().map(|b| b.rows.len()).max().unwrap_or(0)];
+            // Engine threads start at different slots, so that a grid on
+            // first use is built by one while the other builds the next,
+            // rather than both waiting on the same.
+            let turn = {
+                use std::hash::{DefaultHasher, Hash, Hasher};
+                let mut hasher = DefaultHasher::new();
+                std::thread::current().id().hash(&mut hasher);
+                hasher.finish() as usize
+            };
+            let len = buckets.len().max(1);
+            for k in 0..buckets.len() {
+                let slot = (k + turn) % len;
+                let bucket = &buckets[slot];
+                if bucket.rows.is_empty() {
+                    continue;
+                }
+                // A snapshot that cannot be read leaves its rows null.
+                let Ok(view) = self.atlas.at(snapshots.date(slot)) else {
                     continue;
                 };
-                last = (snapshots.days(found), found as u32);
-            }
-            *slot = last.1;
-            counts[last.1 as usize] += 1;
-        }
-        // Rows in slot order (a counting sort), with their points.
-        let starts: Vec<usize> = counts
-            .iter()
-            .scan(0, |sum, &n| {
-                let start = *sum;
-                *sum += n as usize;
-                Some(start)
-            })
-            .collect();
-        let mut next = starts.clone();
-        let located = counts.iter().map(|&n| n as usize).sum();
-        let mut rows = vec![0u32; located];
-        let mut points = vec![(0.0, 0.0); located];
-        for (i, &slot) in slot_of.iter().enumerate() {
-            if slot != NO_SLOT {
-                let at = &mut next[slot as usize];
-                rows[*at] = i as u32;
-                points[*at] = (batch.lon.value(i), batch.lat.value(i));
-                *at += 1;
-            }
-        }
-        let mut found = vec![None; located];
-        // Engine threads start at different slots, so that a grid on first
-        // use is built by one while the other builds the next, rather than
-        // both waiting on the same.
-        let turn = {
-            use std::hash::{DefaultHasher, Hash, Hasher};
-            let mut hasher = DefaultHasher::new();
-            std::thread::current().id().hash(&mut hasher);
-            hasher.finish() as usize
-        };
-        let len = counts.len().max(1);
-        for k in 0..counts.len() {
-            let slot = (k + turn) % len;
-            let n = counts[slot];
-            let range = starts[slot]..starts[slot] + n as usize;
-            if n == 0 {
-                continue;
-            }
-            // A snapshot that cannot be read leaves its rows null.
-            if let Ok(view) = self.atlas.at(snapshots.date(slot)) {
+                let found = &mut found[..bucket.rows.len()];
                 LocateIndex::new(&view)
-                    .controllers_each(&points[range.clone()], &mut found[range])
+                    .controllers_each(&bucket.points, found)
                     .expect("one answer slot per point");
+                for (&row, controller) in bucket.rows.iter().zip(found.iter()) {
+                    if let Some(c) = controller {
+                        views[row as usize] = self.ids.view(controllers, c);
+                    }
+                }
             }
-        }
-        let mut answers: Vec<Option<&str>> = vec![None; batch.rows];
-        for (&row, controller) in rows.iter().zip(&found) {
-            answers[row as usize] = controller.map(|c| c.id.as_str());
-        }
-        answers.into_iter().collect()
+        });
+        self.ids.array(views)
     }
 
     /// `fl_de_jure`, `fl_rayon`, `fl_overlays`: [`Atlas::locate_each`] over

@@ -452,3 +452,44 @@ fn classify_refuses_to_overwrite_a_column() {
     .to_string();
     assert!(e.contains("already has a column `controller`"), "{e}");
 }
+
+/// The engine answers `fl_controller` as string views; the file holds plain
+/// strings, which every Parquet reader opens, with the same values.
+#[test]
+fn sql_parquet_output_holds_plain_strings() {
+    let sql = frontline_datafusion::sql::Sql::new(Arc::new(Atlas::embedded().unwrap())).unwrap();
+    // Stepanakert, Goris, far away, the Lachin corridor.
+    let query = "SELECT fl_controller(lon, lat, DATE '2021-06-01') AS c, lon \
+                 FROM (VALUES (46.7528, 39.8177), (46.3382, 39.5129), (0.0, 0.0), \
+                 (46.5389, 39.6202)) AS t(lon, lat) ORDER BY lon";
+    let engine = sql.collect(query).unwrap();
+    assert_eq!(engine[0].schema().field(0).data_type(), &DataType::Utf8View);
+
+    let path = temp("sql.parquet");
+    let rows = sql
+        .write(
+            query,
+            frontline_datafusion::sql::OutputFormat::Parquet,
+            File::create(&path).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(rows, 4);
+    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let batches: Vec<_> = reader.map(Result::unwrap).collect();
+    let schema = batches[0].schema();
+    assert_eq!(schema.field(0).data_type(), &DataType::Utf8);
+    assert_eq!(schema.field(1).data_type(), &DataType::Float64);
+    let table = arrow::util::pretty::pretty_format_batches(&batches)
+        .unwrap()
+        .to_string();
+    let engine = arrow::util::pretty::pretty_format_batches(&engine)
+        .unwrap()
+        .to_string();
+    assert_eq!(table, engine);
+    for id in ["armenia", "nkr", "russian_peacekeepers"] {
+        assert!(table.contains(id), "{table}");
+    }
+}

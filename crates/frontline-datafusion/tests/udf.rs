@@ -185,6 +185,87 @@ fn bad_rows_give_null_not_errors() {
     }
 }
 
+/// Row by row, in batches that mix good rows with bad ones (so not the
+/// all-valid fast path), `fl_controller` answers as `Atlas::locate_many`.
+#[test]
+fn controller_row_by_row_with_bad_rows_mixed_in() {
+    use arrow::array::{ArrayRef, Date32Array, Float64Array};
+    let atlas = atlas();
+    let ctx = context(&atlas);
+    let sample = sample::batch(30_000, &mut sample::Rng::new(11));
+    let lon = sample.column(0).as_primitive::<Float64Type>();
+    let lat = sample.column(1).as_primitive::<Float64Type>();
+    let date = sample.column(2).as_primitive::<Date32Type>();
+    let rows = sample.num_rows();
+    let lon: Float64Array = (0..rows)
+        .map(|i| match i % 97 {
+            0 => None,
+            1 => Some(200.0),
+            _ => Some(lon.value(i)),
+        })
+        .collect();
+    let lat: Float64Array = (0..rows)
+        .map(|i| (i % 89 != 0).then(|| lat.value(i)).or(Some(f64::NAN)))
+        .collect();
+    let date: Date32Array = (0..rows)
+        .map(|i| (i % 83 != 0).then(|| date.value(i)))
+        .collect();
+    let columns: Vec<ArrayRef> = vec![Arc::new(lon), Arc::new(lat), Arc::new(date)];
+    let batch = RecordBatch::try_new(sample::schema(), columns).unwrap();
+    let table = MemTable::try_new(sample::schema(), vec![vec![batch]]).unwrap();
+    ctx.register_table("pts", Arc::new(table)).unwrap();
+    // Each output row carries its own arguments: the engine may reorder rows.
+    let out = query(
+        &ctx,
+        "SELECT lon, lat, date, fl_controller(lon, lat, date) AS c FROM pts",
+    );
+    assert_eq!(
+        out[0].schema().field(3).data_type(),
+        &arrow::datatypes::DataType::Utf8View
+    );
+    let (mut got, mut expected) = (Vec::new(), Vec::new());
+    for batch in &out {
+        let lon = batch.column(0).as_primitive::<Float64Type>();
+        let lat = batch.column(1).as_primitive::<Float64Type>();
+        let date = batch.column(2).as_primitive::<Date32Type>();
+        let c = batch.column(3).as_string_view();
+        for i in 0..batch.num_rows() {
+            got.push(c.is_valid(i).then(|| c.value(i).to_owned()));
+            expected.push(if lon.is_null(i) || date.is_null(i) {
+                None
+            } else {
+                let record = [(
+                    lon.value(i),
+                    lat.value(i),
+                    date32_to_naive(date.value(i)).unwrap(),
+                )];
+                let mut located = [Err(RecordError::BadCoordinate)];
+                atlas.locate_many(&record, &mut located).unwrap();
+                located[0]
+                    .as_ref()
+                    .ok()
+                    .and_then(|l| l.controller())
+                    .map(str::to_owned)
+            });
+        }
+    }
+    assert_eq!(got.len(), rows);
+    let differ: Vec<usize> = (0..rows).filter(|&i| got[i] != expected[i]).collect();
+    assert!(
+        differ.is_empty(),
+        "{} rows differ, first {:?}",
+        differ.len(),
+        &differ[..differ.len().min(5)]
+    );
+    // Every kind of answer is there: nulls, ids inside a view, and the one
+    // longer than 12 bytes, which lives in the view's buffer.
+    assert!(got.iter().any(Option::is_none));
+    assert!(got.iter().any(|c| c.as_deref() == Some("nkr")));
+    assert!(got
+        .iter()
+        .any(|c| c.as_deref() == Some("russian_peacekeepers")));
+}
+
 #[test]
 fn wrong_types_are_plan_errors_naming_the_argument() {
     let ctx = context(&atlas());
