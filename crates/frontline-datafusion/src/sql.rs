@@ -213,18 +213,28 @@ impl<W: Write + Send> Writer<W> {
     }
 }
 
-/// `schema` with its string and binary view columns as plain strings and
-/// binaries: the engine's own layouts, which Parquet readers before Arrow's
-/// view types (pyarrow < 16 among them) cannot open.
+/// `schema` with its string and binary views as plain strings and binaries,
+/// in lists and structs too: the engine's own layouts, which Parquet readers
+/// before Arrow's view types (pyarrow < 16 among them) cannot open.
 fn plain_strings(schema: &arrow::datatypes::SchemaRef) -> arrow::datatypes::SchemaRef {
-    use arrow::datatypes::{DataType, Field, Schema};
-    let plain = |field: &Arc<Field>| match field.data_type() {
-        DataType::Utf8View => Arc::new(field.as_ref().clone().with_data_type(DataType::Utf8)),
-        DataType::BinaryView => Arc::new(field.as_ref().clone().with_data_type(DataType::Binary)),
-        _ => Arc::clone(field),
-    };
-    let fields: Vec<Arc<Field>> = schema.fields().iter().map(plain).collect();
+    use arrow::datatypes::Schema;
+    let fields: Vec<_> = schema.fields().iter().map(plain_field).collect();
     Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+/// One field of [`plain_strings`].
+fn plain_field(field: &arrow::datatypes::FieldRef) -> arrow::datatypes::FieldRef {
+    use arrow::datatypes::DataType;
+    let plain = match field.data_type() {
+        DataType::Utf8View => DataType::Utf8,
+        DataType::BinaryView => DataType::Binary,
+        DataType::List(item) => DataType::List(plain_field(item)),
+        DataType::LargeList(item) => DataType::LargeList(plain_field(item)),
+        DataType::FixedSizeList(item, n) => DataType::FixedSizeList(plain_field(item), *n),
+        DataType::Struct(fields) => DataType::Struct(fields.iter().map(plain_field).collect()),
+        _ => return Arc::clone(field),
+    };
+    Arc::new(field.as_ref().clone().with_data_type(plain))
 }
 
 /// `(text, count)` pairs from batches of two columns (a text column, an

@@ -492,4 +492,43 @@ fn sql_parquet_output_holds_plain_strings() {
     for id in ["armenia", "nkr", "russian_peacekeepers"] {
         assert!(table.contains(id), "{table}");
     }
+
+    // In lists and structs too.
+    let nested = format!(
+        "SELECT array_agg(c ORDER BY c) AS ids, named_struct('first', min(c)) AS s \
+         FROM ({}) AS t",
+        query.replace(" ORDER BY lon", "")
+    );
+    let path = temp("nested.parquet");
+    sql.write(
+        &nested,
+        frontline_datafusion::sql::OutputFormat::Parquet,
+        File::create(&path).unwrap(),
+    )
+    .unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let batches: Vec<_> = reader.map(Result::unwrap).collect();
+    let schema = batches[0].schema();
+    let DataType::List(item) = schema.field(0).data_type() else {
+        panic!("{schema:?}");
+    };
+    assert_eq!(item.data_type(), &DataType::Utf8);
+    let DataType::Struct(fields) = schema.field(1).data_type() else {
+        panic!("{schema:?}");
+    };
+    assert_eq!(fields[0].data_type(), &DataType::Utf8);
+    let ids = batches[0].column(0).as_list::<i32>().value(0);
+    let ids: Vec<_> = ids.as_string::<i32>().iter().collect();
+    assert_eq!(
+        ids,
+        [
+            Some("armenia"),
+            Some("nkr"),
+            Some("russian_peacekeepers"),
+            None
+        ]
+    );
 }
