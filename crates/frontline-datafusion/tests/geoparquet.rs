@@ -465,20 +465,17 @@ fn sql_parquet_output_holds_plain_strings() {
     let engine = sql.collect(query).unwrap();
     assert_eq!(engine[0].schema().field(0).data_type(), &DataType::Utf8View);
 
-    let path = temp("sql.parquet");
-    let rows = sql
-        .write(
-            query,
-            frontline_datafusion::sql::OutputFormat::Parquet,
-            File::create(&path).unwrap(),
-        )
-        .unwrap();
+    // The query's result through a Parquet file, and the rows written.
+    let through_a_file = |query: &str, name: &str| {
+        let path = temp(name);
+        let parquet = frontline_datafusion::sql::OutputFormat::Parquet;
+        let rows = sql
+            .write(query, parquet, File::create(&path).unwrap())
+            .unwrap();
+        (read(&path).0, rows)
+    };
+    let (batches, rows) = through_a_file(query, "sql.parquet");
     assert_eq!(rows, 4);
-    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
-        .unwrap()
-        .build()
-        .unwrap();
-    let batches: Vec<_> = reader.map(Result::unwrap).collect();
     let schema = batches[0].schema();
     assert_eq!(schema.field(0).data_type(), &DataType::Utf8);
     assert_eq!(schema.field(1).data_type(), &DataType::Float64);
@@ -499,18 +496,7 @@ fn sql_parquet_output_holds_plain_strings() {
          FROM ({}) AS t",
         query.replace(" ORDER BY lon", "")
     );
-    let path = temp("nested.parquet");
-    sql.write(
-        &nested,
-        frontline_datafusion::sql::OutputFormat::Parquet,
-        File::create(&path).unwrap(),
-    )
-    .unwrap();
-    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap())
-        .unwrap()
-        .build()
-        .unwrap();
-    let batches: Vec<_> = reader.map(Result::unwrap).collect();
+    let (batches, _) = through_a_file(&nested, "nested.parquet");
     let schema = batches[0].schema();
     let DataType::List(item) = schema.field(0).data_type() else {
         panic!("{schema:?}");
