@@ -268,7 +268,7 @@ fn grid_pairs(
 
 /// Sorts `keys` by their bits `low..low + bits` (least significant digit
 /// first, 11 bits a pass); the bits below `low` are left in any order.
-fn radix_sort(keys: &mut Vec<u64>, spare: &mut Vec<u64>, low: u32, bits: u32) {
+pub(crate) fn radix_sort(keys: &mut Vec<u64>, spare: &mut Vec<u64>, low: u32, bits: u32) {
     const DIGIT: u32 = 11;
     let mut shift = low;
     while shift < low + bits {

@@ -4,6 +4,8 @@
 use geo::kernels::{Kernel, Orientation, RobustKernel};
 use geo::{BoundingRect, Coord, Line, MultiPolygon, Point};
 
+use crate::geometry::segments::radix_sort;
+
 /// Layers per grid: a cell's set of covering layers is one `u64`.
 const LAYERS_PER_GRID: usize = 64;
 
@@ -281,7 +283,7 @@ impl Grid {
         // (cell, edge) for every cell an edge meets, in cell order: the
         // cells are visited row by row below. A list per cell would be
         // millions of empty vectors on a fine grid.
-        let mut in_cells: Vec<(u32, u32)> = Vec::new();
+        let mut in_cells: Vec<u64> = Vec::new();
         for (i, e) in edges.iter().enumerate() {
             let line = Line::new(e.a, e.b);
             let (x0, x1) = (e.a.x.min(e.b.x) - pad.x, e.a.x.max(e.b.x) + pad.x);
@@ -297,27 +299,27 @@ impl Grid {
                         y: cell.y + 2.0 * pad.y,
                     };
                     if segment_meets_box(&line, corner, size) {
-                        in_cells.push(((gy * nx + gx) as u32, i as u32));
+                        in_cells.push(((gy * nx + gx) as u64) << 32 | i as u64);
                     }
                 }
             }
         }
-        sort_by_key_stably(&mut in_cells, nx * ny);
+        sort_by_key(&mut in_cells, nx * ny);
         // The rows whose centre line each edge may cross (one more either
         // side for rounding; the exact test is made on the row's own sum).
         let row_y = |gy: usize| (origin.y + cell.y / 2.0) + gy as f64 * cell.y;
-        let mut in_rows: Vec<(u32, u32)> = Vec::new();
+        let mut in_rows: Vec<u64> = Vec::new();
         for (i, e) in edges.iter().enumerate() {
             let first = cy(e.a.y.min(e.b.y)).saturating_sub(1);
             let last = (cy(e.a.y.max(e.b.y)) + 1).min(ny - 1);
             for gy in first..=last {
                 let y = row_y(gy);
                 if (e.a.y > y) != (e.b.y > y) {
-                    in_rows.push((gy as u32, i as u32));
+                    in_rows.push((gy as u64) << 32 | i as u64);
                 }
             }
         }
-        sort_by_key_stably(&mut in_rows, ny);
+        sort_by_key(&mut in_rows, ny);
 
         // Which layers contain each cell centre: one scanline per row. Cells
         // no edge crosses come in runs that share a set between two events
@@ -351,8 +353,8 @@ impl Grid {
             // The very sums `mask_crossed` uses for the centre.
             let y = row_y(gy);
             crossings.clear();
-            while next_row < in_rows.len() && in_rows[next_row].0 as usize == gy {
-                let e = &edges[in_rows[next_row].1 as usize];
+            while next_row < in_rows.len() && (in_rows[next_row] >> 32) as usize == gy {
+                let e = &edges[in_rows[next_row] as u32 as usize];
                 crossings.push((
                     e.a.x + (y - e.a.y) / (e.b.y - e.a.y) * (e.b.x - e.a.x),
                     e.layer,
@@ -372,14 +374,14 @@ impl Grid {
                 }
                 let here = (row_start + gx) as u32;
                 list.clear();
-                while next_cell < in_cells.len() && in_cells[next_cell].0 == here {
-                    list.push(in_cells[next_cell].1);
+                while next_cell < in_cells.len() && (in_cells[next_cell] >> 32) as u32 == here {
+                    list.push(in_cells[next_cell] as u32);
                     next_cell += 1;
                 }
                 if list.is_empty() {
                     // The run up to the next crossed cell or crossing.
-                    let next_crossed = match in_cells.get(next_cell) {
-                        Some(&(at, _)) if (at as usize) < row_start + nx => at as usize - row_start,
+                    let next_crossed = match in_cells.get(next_cell).map(|&e| (e >> 32) as usize) {
+                        Some(at) if at < row_start + nx => at - row_start,
                         _ => nx,
                     };
                     let next_crossing = crossings.get(next).map_or(nx, |c| first_right_of(c.0));
@@ -629,39 +631,17 @@ fn set_of_code(code: u8) -> u64 {
     }
 }
 
+/// Sorts `key << 32 | edge` entries by key, keys below `keys`, keeping the
+/// order of equal keys: entries pushed edge by edge come out as a full sort
+/// would leave them (a radix sort, at a fraction of its cost).
+fn sort_by_key(entries: &mut Vec<u64>, keys: usize) {
+    let key_bits = usize::BITS - keys.saturating_sub(1).leading_zeros();
+    radix_sort(entries, &mut Vec::new(), 32, key_bits);
+}
+
 /// Each cell's index into `whole` for the cells coded so far, where every
 /// set of `whole` but the last holds at most one layer (so each code stands
 /// for one set); crossed cells get [`CROSSED`]. Room is made for `cells`.
-/// Sorts (key, value) pairs by key, keys below `keys`, keeping the order of
-/// equal keys (a radix sort, 11 bits a pass): pairs pushed in ascending
-/// value order come out as a full sort would leave them, at a fraction of
-/// its cost on the grid's hundred thousand pairs.
-fn sort_by_key_stably(pairs: &mut Vec<(u32, u32)>, keys: usize) {
-    const BITS: u32 = 11;
-    const MASK: u32 = (1 << BITS) - 1;
-    let key_bits = usize::BITS - keys.saturating_sub(1).leading_zeros();
-    let mut sorted = vec![(0, 0); pairs.len()];
-    let mut shift = 0;
-    while shift < key_bits {
-        let mut next = vec![0usize; 1 << BITS];
-        for &(key, _) in pairs.iter() {
-            next[((key >> shift) & MASK) as usize] += 1;
-        }
-        let mut sum = 0;
-        for slot in next.iter_mut() {
-            (*slot, sum) = (sum, sum + *slot);
-        }
-        for &pair in pairs.iter() {
-            let slot = &mut next[((pair.0 >> shift) & MASK) as usize];
-            sorted[*slot] = pair;
-            *slot += 1;
-        }
-        std::mem::swap(pairs, &mut sorted);
-        shift += BITS;
-    }
-    debug_assert!(pairs.windows(2).all(|w| w[0].0 <= w[1].0));
-}
-
 fn sets_of_codes(codes: &[u8], whole: &[u64], cells: usize) -> Vec<u32> {
     let mut by_code = [CROSSED; 256];
     for (at, &set) in whole.iter().enumerate() {
@@ -800,7 +780,15 @@ mod tests {
                 expected.dedup();
                 pairs.sort_unstable_by_key(|&(key, value)| (value, key));
                 pairs.dedup();
-                sort_by_key_stably(&mut pairs, keys);
+                let mut entries: Vec<u64> = pairs
+                    .iter()
+                    .map(|&(key, edge)| u64::from(key) << 32 | u64::from(edge))
+                    .collect();
+                sort_by_key(&mut entries, keys);
+                let pairs: Vec<(u32, u32)> = entries
+                    .iter()
+                    .map(|&e| ((e >> 32) as u32, e as u32))
+                    .collect();
                 assert_eq!(pairs, expected, "keys {keys}, len {len}");
             }
         }
