@@ -73,8 +73,10 @@ impl Stdout {
 /// the query, so nothing is held for longer than it.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn keep_freed_memory() {
-    // SAFETY: mallopt only sets two of the allocator's parameters (it takes
-    // the allocator's own lock); any value is valid for both.
+    // SAFETY: mallopt only sets two of the allocator's parameters, under
+    // the allocator's own lock. A value it does not take is refused (it
+    // returns 0) and the default stays; both values here are within glibc's
+    // limits (the mmap threshold's maximum is 32 MB on 64-bit targets).
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 128 << 20);
