@@ -267,7 +267,9 @@ fn grid_pairs(
 }
 
 /// Sorts `keys` by their bits `low..low + bits` (least significant digit
-/// first, 11 bits a pass); the bits below `low` are left in any order.
+/// first, 11 bits a pass). Stable: keys equal in those bits keep the order
+/// they came in, whatever their bits below `low` (the zone grids rely on it,
+/// see `index::cover::sort_by_key`).
 pub(crate) fn radix_sort(keys: &mut Vec<u64>, spare: &mut Vec<u64>, low: u32, bits: u32) {
     const DIGIT: u32 = 11;
     let mut shift = low;
