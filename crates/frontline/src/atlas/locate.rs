@@ -162,6 +162,7 @@ impl Atlas {
         records: &[(f64, f64, NaiveDate)],
         out: &mut [Result<LocationRef<'a>, RecordError>],
     ) {
+        self.layer_cache.count_batch(&self.layers, records.len());
         self.in_force_block(
             records,
             out,

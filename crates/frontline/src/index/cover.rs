@@ -2,7 +2,7 @@
 //! nothing of atlases: any list of `MultiPolygon`s will do.
 
 use geo::kernels::{Kernel, Orientation, RobustKernel};
-use geo::{BoundingRect, Coord, Line, MultiPolygon, Point};
+use geo::{BoundingRect, Coord, Line, MultiPolygon, Point, Rect};
 
 use crate::geometry::segments::radix_sort;
 
@@ -41,19 +41,153 @@ struct Edge {
     centre_side: i8,
 }
 
-/// One grid over up to 64 layers.
-#[derive(Debug, Clone)]
-struct Grid {
-    /// The centre of the first cell (its lower left).
+/// Where a uniform grid's cells lie, and which cell a point falls in.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Frame {
+    /// The lower left corner of the first cell.
+    origin: Coord<f64>,
+    /// The centre of the first cell.
     first_centre: Coord<f64>,
     cell: Coord<f64>,
     /// 1 / cell size: a multiplication per query instead of a division.
     scale: Coord<f64>,
-    /// Cells in a row.
+    /// Cells in a row, and rows.
     nx: usize,
+    ny: usize,
     /// The last cell's column and row.
     last_x: f64,
     last_y: f64,
+}
+
+impl Frame {
+    /// `span` × `span` cells over `bounds`, and one more on every side: no
+    /// edge reaches that ring, so a point beyond the grid, clamped into it,
+    /// is rightly covered by nothing.
+    pub(super) fn over(bounds: Rect<f64>, span: usize) -> Frame {
+        let extent = bounds.width().max(bounds.height()).max(1e-9);
+        let cell = Coord {
+            x: bounds.width().max(extent * 1e-6) / span as f64 * (1.0 + 1e-9),
+            y: bounds.height().max(extent * 1e-6) / span as f64 * (1.0 + 1e-9),
+        };
+        Frame::with(bounds.min() - cell, cell, (span + 2, span + 2))
+    }
+
+    /// One cell of 1 × 1 at (1, 1): the frame of a grid with no edges.
+    pub(super) fn single() -> Frame {
+        let unit = Coord { x: 1.0, y: 1.0 };
+        Frame::with(unit, unit, (1, 1))
+    }
+
+    fn with(origin: Coord<f64>, cell: Coord<f64>, (nx, ny): (usize, usize)) -> Frame {
+        Frame {
+            origin,
+            first_centre: Coord {
+                x: origin.x + cell.x / 2.0,
+                y: origin.y + cell.y / 2.0,
+            },
+            cell,
+            scale: Coord {
+                x: 1.0 / cell.x,
+                y: 1.0 / cell.y,
+            },
+            nx,
+            ny,
+            last_x: nx.saturating_sub(1) as f64,
+            last_y: ny.saturating_sub(1) as f64,
+        }
+    }
+
+    /// The span giving about `per_edge` cells an edge, within 16..=2048.
+    pub(super) fn span_for(edges: usize, per_edge: f64) -> usize {
+        ((edges as f64 * per_edge).sqrt().ceil() as usize).clamp(16, 2048)
+    }
+
+    /// Number of cells.
+    pub(super) fn cells(&self) -> usize {
+        self.nx * self.ny
+    }
+
+    /// Cells in a row.
+    pub(super) fn width(&self) -> usize {
+        self.nx
+    }
+
+    /// The column holding `x`, clamped into the grid.
+    fn column(&self, x: f64) -> usize {
+        (((x - self.origin.x) * self.scale.x).max(0.0) as usize).min(self.nx - 1)
+    }
+
+    /// The row holding `y`, clamped into the grid.
+    fn row(&self, y: f64) -> usize {
+        (((y - self.origin.y) * self.scale.y).max(0.0) as usize).min(self.ny - 1)
+    }
+
+    /// Calls `meets(cell)` for every cell the segment a→b meets, row by row,
+    /// each cell widened by a hair so a query rounded into a neighbouring
+    /// cell still sees every edge near it.
+    pub(super) fn cells_met(&self, a: Coord<f64>, b: Coord<f64>, mut meets: impl FnMut(usize)) {
+        let pad = Coord {
+            x: self.cell.x * 1e-7,
+            y: self.cell.y * 1e-7,
+        };
+        let line = Line::new(a, b);
+        let (x0, x1) = (a.x.min(b.x) - pad.x, a.x.max(b.x) + pad.x);
+        let (y0, y1) = (a.y.min(b.y) - pad.y, a.y.max(b.y) + pad.y);
+        let size = Coord {
+            x: self.cell.x + 2.0 * pad.x,
+            y: self.cell.y + 2.0 * pad.y,
+        };
+        for gy in self.row(y0)..=self.row(y1) {
+            for gx in self.column(x0)..=self.column(x1) {
+                let corner = Coord {
+                    x: self.origin.x + gx as f64 * self.cell.x - pad.x,
+                    y: self.origin.y + gy as f64 * self.cell.y - pad.y,
+                };
+                if segment_meets_box(&line, corner, size) {
+                    meets(gy * self.nx + gx);
+                }
+            }
+        }
+    }
+
+    /// The cell of (lon, lat), row by row; a point beyond the grid (or NaN)
+    /// is clamped into its empty outer ring. Branch-free, so batches of
+    /// look-ups overlap.
+    ///
+    /// The cell is the one whose centre is nearest, found by rounding: adding
+    /// 1.5 × 2⁵² leaves the rounded value in the low bits of the float, which
+    /// is cheaper than a checked conversion. A point on the border of two cells
+    /// may round to either; both see every edge near it (cells are padded by a
+    /// hair), so the answer is the same.
+    #[inline(always)]
+    pub(super) fn cell_of(&self, lon: f64, lat: f64) -> usize {
+        const ROUND: f64 = 6_755_399_441_055_744.0;
+        let fx = ((lon - self.first_centre.x) * self.scale.x)
+            .max(0.0)
+            .min(self.last_x);
+        let fy = ((lat - self.first_centre.y) * self.scale.y)
+            .max(0.0)
+            .min(self.last_y);
+        let gx = (fx + ROUND).to_bits() as u32 as usize;
+        let gy = (fy + ROUND).to_bits() as u32 as usize;
+        gy * self.nx + gx
+    }
+
+    /// The centre of cell `at`.
+    #[inline(always)]
+    pub(super) fn centre(&self, at: usize) -> Coord<f64> {
+        let (gx, gy) = (at % self.nx, at / self.nx);
+        Coord {
+            x: self.first_centre.x + gx as f64 * self.cell.x,
+            y: self.first_centre.y + gy as f64 * self.cell.y,
+        }
+    }
+}
+
+/// One grid over up to 64 layers.
+#[derive(Debug, Clone)]
+struct Grid {
+    frame: Frame,
     /// Per cell, row by row: its code (see [`SLOW`]). One byte a cell keeps
     /// the hot path in cache.
     codes: Vec<u8>,
@@ -240,11 +374,8 @@ impl Grid {
         let corners: Vec<Coord<f64>> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
         let Some(bounds) = geo::LineString(corners).bounding_rect() else {
             // No edges: one empty cell answers everything.
-            let unit = Coord { x: 1.0, y: 1.0 };
             return Grid::assemble(
-                unit,
-                unit,
-                (1, 1),
+                Frame::single(),
                 (vec![0], vec![]),
                 vec![0],
                 vec![],
@@ -257,61 +388,30 @@ impl Grid {
         // batch throughput of four edges a cell; 256 gains 10% on one core,
         // nothing on two, and costs classify 45% more time and twice the
         // memory (nine grids built for a million rows).
-        let span = ((edges.len() as f64 * 64.0).sqrt().ceil() as usize).clamp(16, 2048);
-        // One cell more on every side: no edge reaches that ring, so a point
-        // beyond the grid, clamped into it, is rightly covered by nothing.
-        let (nx, ny) = (span + 2, span + 2);
-        let extent = bounds.width().max(bounds.height()).max(1e-9);
-        let cell = Coord {
-            x: bounds.width().max(extent * 1e-6) / span as f64 * (1.0 + 1e-9),
-            y: bounds.height().max(extent * 1e-6) / span as f64 * (1.0 + 1e-9),
-        };
-        let origin = bounds.min() - cell;
-        let scale = Coord {
-            x: 1.0 / cell.x,
-            y: 1.0 / cell.y,
-        };
-
-        // Edges into the cells they meet, each cell widened by a hair so a
-        // query rounded into a neighbouring cell still sees every edge near it.
-        let pad = Coord {
-            x: cell.x * 1e-7,
-            y: cell.y * 1e-7,
-        };
-        let cx = |x: f64| (((x - origin.x) * scale.x).max(0.0) as usize).min(nx - 1);
-        let cy = |y: f64| (((y - origin.y) * scale.y).max(0.0) as usize).min(ny - 1);
+        let frame = Frame::over(bounds, Frame::span_for(edges.len(), 64.0));
+        let Frame {
+            origin,
+            cell,
+            scale,
+            nx,
+            ny,
+            ..
+        } = frame;
         // (cell, edge) for every cell an edge meets, in cell order: the
         // cells are visited row by row below. A list per cell would be
         // millions of empty vectors on a fine grid.
         let mut in_cells: Vec<u64> = Vec::new();
         for (i, e) in edges.iter().enumerate() {
-            let line = Line::new(e.a, e.b);
-            let (x0, x1) = (e.a.x.min(e.b.x) - pad.x, e.a.x.max(e.b.x) + pad.x);
-            let (y0, y1) = (e.a.y.min(e.b.y) - pad.y, e.a.y.max(e.b.y) + pad.y);
-            for gy in cy(y0)..=cy(y1) {
-                for gx in cx(x0)..=cx(x1) {
-                    let corner = Coord {
-                        x: origin.x + gx as f64 * cell.x - pad.x,
-                        y: origin.y + gy as f64 * cell.y - pad.y,
-                    };
-                    let size = Coord {
-                        x: cell.x + 2.0 * pad.x,
-                        y: cell.y + 2.0 * pad.y,
-                    };
-                    if segment_meets_box(&line, corner, size) {
-                        in_cells.push(((gy * nx + gx) as u64) << 32 | i as u64);
-                    }
-                }
-            }
+            frame.cells_met(e.a, e.b, |at| in_cells.push((at as u64) << 32 | i as u64));
         }
-        sort_by_key(&mut in_cells, nx * ny);
+        sort_by_key(&mut in_cells, frame.cells());
         // The rows whose centre line each edge may cross (one more either
         // side for rounding; the exact test is made on the row's own sum).
         let row_y = |gy: usize| (origin.y + cell.y / 2.0) + gy as f64 * cell.y;
         let mut in_rows: Vec<u64> = Vec::new();
         for (i, e) in edges.iter().enumerate() {
-            let first = cy(e.a.y.min(e.b.y)).saturating_sub(1);
-            let last = (cy(e.a.y.max(e.b.y)) + 1).min(ny - 1);
+            let first = frame.row(e.a.y.min(e.b.y)).saturating_sub(1);
+            let last = (frame.row(e.a.y.max(e.b.y)) + 1).min(ny - 1);
             for gy in first..=last {
                 let y = row_y(gy);
                 if (e.a.y > y) != (e.b.y > y) {
@@ -442,24 +542,13 @@ impl Grid {
                 }
             }
         }
-        Grid::assemble(
-            origin,
-            cell,
-            (nx, ny),
-            (codes, cells),
-            whole,
-            crossed,
-            flat,
-            owned,
-        )
+        Grid::assemble(frame, (codes, cells), whole, crossed, flat, owned)
     }
 
     /// A grid from its parts: adds the derived sizes.
     #[allow(clippy::too_many_arguments)] // one private constructor
     fn assemble(
-        origin: Coord<f64>,
-        cell: Coord<f64>,
-        (nx, ny): (usize, usize),
+        frame: Frame,
         (codes, cells): (Vec<u8>, Vec<u32>),
         whole: Vec<u64>,
         crossed: Vec<Crossed>,
@@ -485,18 +574,7 @@ impl Grid {
         }
         debug_assert_eq!(before as usize, crossed.len());
         Grid {
-            first_centre: Coord {
-                x: origin.x + cell.x / 2.0,
-                y: origin.y + cell.y / 2.0,
-            },
-            cell,
-            scale: Coord {
-                x: 1.0 / cell.x,
-                y: 1.0 / cell.y,
-            },
-            nx,
-            last_x: nx.saturating_sub(1) as f64,
-            last_y: ny.saturating_sub(1) as f64,
+            frame,
             codes,
             sets: cells,
             crossed_bits,
@@ -508,27 +586,9 @@ impl Grid {
         }
     }
 
-    /// The cell of (lon, lat), row by row; a point beyond the grid (or NaN)
-    /// is clamped into its empty outer ring. Branch-free, so batches of
-    /// look-ups overlap.
-    ///
-    /// The cell is the one whose centre is nearest, found by rounding: adding
-    /// 1.5 × 2⁵² leaves the rounded value in the low bits of the float, which
-    /// is cheaper than a checked conversion. A point on the border of two cells
-    /// may round to either; both see every edge near it (cells are padded by a
-    /// hair), so the answer is the same.
     #[inline(always)]
     fn cell_of(&self, lon: f64, lat: f64) -> usize {
-        const ROUND: f64 = 6_755_399_441_055_744.0;
-        let fx = ((lon - self.first_centre.x) * self.scale.x)
-            .max(0.0)
-            .min(self.last_x);
-        let fy = ((lat - self.first_centre.y) * self.scale.y)
-            .max(0.0)
-            .min(self.last_y);
-        let gx = (fx + ROUND).to_bits() as u32 as usize;
-        let gy = (fy + ROUND).to_bits() as u32 as usize;
-        gy * self.nx + gx
+        self.frame.cell_of(lon, lat)
     }
 
     /// The first covering layer, read off the cell where no edge crosses it.
@@ -581,12 +641,8 @@ impl Grid {
     /// to the point.
     #[inline(never)]
     fn mask_crossed(&self, at: usize, lon: f64, lat: f64) -> u64 {
-        let (gx, gy) = (at % self.nx, at / self.nx);
         let Crossed { start, end, inside } = self.crossed_at(at);
-        let centre = Coord {
-            x: self.first_centre.x + gx as f64 * self.cell.x,
-            y: self.first_centre.y + gy as f64 * self.cell.y,
-        };
+        let centre = self.frame.centre(at);
         let q = Coord { x: lon, y: lat };
         let mut state = inside;
         let mut touches = false;
@@ -846,11 +902,11 @@ mod tests {
         .into();
         let index = CoverIndex::new([&triangle, &holed]);
         let grid = &index.grids[0];
-        let (cell, centre) = (grid.cell, grid.first_centre);
+        let (cell, centre, nx) = (grid.frame.cell, grid.frame.first_centre, grid.frame.nx);
         let mut checked = 0;
         // Every cell corner and border midpoint, three cells past the grid.
-        for i in -3..grid.nx as i32 + 3 {
-            for j in -3..grid.nx as i32 + 3 {
+        for i in -3..nx as i32 + 3 {
+            for j in -3..nx as i32 + 3 {
                 let x = centre.x + (i as f64 - 0.5) * cell.x;
                 let y = centre.y + (j as f64 - 0.5) * cell.y;
                 for (x, y) in [(x, y), (x + cell.x / 2.0, y), (x, y + cell.y / 2.0)] {

@@ -22,12 +22,17 @@
 //!
 //! The atlas builds one grid per snapshot (its zones) and one each for de
 //! jure territories, admin-1 units and overlays, on first use, and keeps
-//! them: [`LocateIndex`] is a cheap handle on those grids for one date, and
-//! [`crate::Atlas::locate_many`] answers batches of (lon, lat, date) records
-//! in parallel with no allocation per point.
+//! them. Once batches have located enough records, it also builds one grid of
+//! the static layers' answers together (`statics.rs`): a cell that no edge
+//! of theirs meets holds de jure country, rayon and overlays at once, so a
+//! batch reads one cell a point for them, and the layers' own grids only
+//! where edges meet the cell. [`LocateIndex`] is a cheap handle on those
+//! grids for one date, and [`crate::Atlas::locate_many`] answers batches of
+//! (lon, lat, date) records in parallel with no allocation per point.
 
 mod cover;
 mod locate;
+mod statics;
 
 pub use cover::CoverIndex;
 pub(crate) use locate::{LayerCache, ZoneGrid};
