@@ -740,6 +740,20 @@ impl<'a> Tally<'a> {
         }
     }
 
+    /// Counts `rows` rows held by `controller` (`None`: outside the region).
+    fn add(&mut self, controller: Option<&'a str>, rows: u64) {
+        self.rows += rows;
+        let key = controller.unwrap_or(OUTSIDE);
+        match self
+            .per_controller
+            .iter_mut()
+            .find(|(seen, _)| *seen == key)
+        {
+            Some((_, n)) => *n += rows,
+            None => self.per_controller.push((key, rows)),
+        }
+    }
+
     fn into_summary(self) -> Summary {
         let mut summary = Summary {
             rows: self.rows,

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use frontline::classify::{classify_csv, classify_geojson, ClassifyOptions, DateSource};
-use frontline::Atlas;
+use frontline::{parse_date, Atlas};
 
 fn fixed() -> DateSource {
     DateSource::Fixed(frontline::parse_date("2021-06-01").unwrap())
@@ -204,4 +204,104 @@ fn quote_free_rows_come_out_as_the_csv_reader_gives_them() {
         String::from_utf8(fast).unwrap(),
         String::from_utf8(slow).unwrap()
     );
+}
+
+/// Ids and names that need quotes in CSV (a comma, a double quote) come out
+/// quoted the same way by the line path, which writes each answer's fields
+/// ahead, and by the `csv` writer; overlays are listed only on the dates
+/// they are in force.
+#[test]
+fn answers_needing_quotes_come_out_as_the_csv_writer_gives_them() {
+    use frontline::{Admin1, AtlasBuilder, Controller, Overlay, Territory, Validity};
+    use geo::{MultiPolygon, Rect};
+    let boxed = |west: f64, east: f64| -> MultiPolygon<f64> {
+        MultiPolygon(vec![Rect::new((west, 0.0), (east, 1.0)).to_polygon()])
+    };
+    let side = |id: &str| Controller {
+        id: id.into(),
+        name: id.into(),
+        colour: "#123456".into(),
+        allies: Vec::new(),
+    };
+    let unit = |name: &str, west: f64, east: f64| Admin1 {
+        id: name.replace([',', '"', ' '], "-"),
+        name: name.into(),
+        name_alt: None,
+        country: "west".into(),
+        shape: boxed(west, east),
+        corrections: None,
+        source: "test".into(),
+        accuracy: "exact".into(),
+    };
+    let overlay = |id: &str, from: &str| Overlay {
+        id: id.into(),
+        name: id.into(),
+        kind: "test".into(),
+        validity: Validity {
+            from: Some(parse_date(from).unwrap()),
+            to: None,
+        },
+        shape: boxed(0.25, 1.75),
+        source: "test".into(),
+        accuracy: "exact".into(),
+    };
+    let plain = |overlays: &[(&str, &str)]| {
+        let mut builder = AtlasBuilder::new("Quotes", [side("west"), side("east")])
+            .territory(Territory {
+                country: "west".into(),
+                name: "West".into(),
+                shape: boxed(0.0, 2.0),
+                source: "test".into(),
+                accuracy: "exact".into(),
+            })
+            .admin1(unit("Big, \"old\" town", 0.0, 0.5))
+            .admin1(unit("Plain", 0.5, 2.0))
+            .snapshot(
+                parse_date("2000-01-01").unwrap(),
+                "Start",
+                [("west", boxed(0.0, 1.0)), ("east", boxed(1.0, 2.0))],
+            );
+        for &(id, from) in overlays {
+            builder = builder.overlay(overlay(id, from));
+        }
+        builder.build().unwrap()
+    };
+    let rows: String = (0..400)
+        .map(|i| {
+            let date = ["2005-01-01", "2015-01-01"][i % 2];
+            format!("{i},0.5,{},{date}\n", 0.05 + f64::from(i as u32) * 0.005)
+        })
+        .collect();
+    let date = || DateSource::Column("when".into());
+    for (overlays, both) in [
+        (
+            &[("zone-a", "2010-01-01"), ("zone-b", "2000-01-01")][..],
+            ",zone-a;zone-b,\n",
+        ),
+        (
+            &[("zone,a", "2010-01-01"), ("zone-b", "2000-01-01")][..],
+            ",\"zone,a;zone-b\",\n",
+        ),
+    ] {
+        let atlas = plain(overlays);
+        let (fast, fast_summary) = classify_text(
+            &atlas,
+            format!("id,lat,lon,when\n{rows}").as_bytes(),
+            date(),
+        );
+        let (slow, slow_summary) = classify_text(
+            &atlas,
+            format!("\"id\",lat,lon,when\n{rows}").as_bytes(),
+            date(),
+        );
+        let text = String::from_utf8(fast.clone()).unwrap();
+        assert_eq!(fast_summary, slow_summary);
+        assert_eq!(text, String::from_utf8(slow).unwrap());
+        assert!(
+            text.contains(",west,west,\"Big, \"\"old\"\" town\","),
+            "{text}"
+        );
+        assert!(text.contains(both), "{both} in {text}");
+        assert!(text.contains(",east,west,Plain,zone-b,\n"), "{text}");
+    }
 }

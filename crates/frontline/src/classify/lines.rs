@@ -144,9 +144,10 @@ pub(super) fn classify_parts(
         parts.push(&block[start..end]);
         start = end;
     }
+    let fields = Fields::of(atlas);
     parts
         .par_iter()
-        .map(|part| classify_lines(atlas, part, columns))
+        .map(|part| classify_lines(atlas, &fields, part, columns))
         .collect()
 }
 
@@ -166,7 +167,12 @@ pub(super) fn write_parts<W: Write>(
 /// Classifies the lines of `text` (no quotes, no CRs) into CSV rows: all
 /// rows parsed first, then located as one batch ([`Atlas::locate_each`]),
 /// then written.
-fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Summary) {
+fn classify_lines(
+    atlas: &Atlas,
+    fields_of: &Fields,
+    text: &[u8],
+    columns: &Columns,
+) -> (Vec<u8>, Summary) {
     let mut out = Vec::with_capacity(text.len() + text.len() / 2);
     let mut tally = Tally::default();
     let mut dates = DateCache::default();
@@ -204,6 +210,8 @@ fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Su
         );
     }
     let mut located = vec![Err(RecordError::BadCoordinate); records.len()];
+    // Rows counted by controller index + 1 (0: outside every zone).
+    let mut held = vec![0u64; atlas.layers.controllers.len() + 1];
     atlas
         .locate_each(&records, &mut located)
         .expect("one answer slot a record");
@@ -223,6 +231,13 @@ fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Su
             // Missing fields come out empty: the row stays rectangular.
             out.resize(out.len() + columns.width.saturating_sub(fields.len()), b',');
         }
+        if let Ok(Ok(here)) = parsed.as_ref().map(|&r| located[r]) {
+            if fields_of.push(&mut out, &here) {
+                let (controller, ..) = here.indexes();
+                held[controller.map_or(0, |c| usize::from(c) + 1)] += 1;
+                continue;
+            }
+        }
         let result = parsed.and_then(|r| match located[r] {
             Ok(here) => Ok(here),
             // The whole message (which coordinate, which first date).
@@ -233,7 +248,82 @@ fn classify_lines(atlas: &Atlas, text: &[u8], columns: &Columns) -> (Vec<u8>, Su
         });
         super::push_answer(&mut out, &mut tally, &result);
     }
+    for (c, &rows) in held.iter().enumerate().filter(|(_, &rows)| rows > 0) {
+        let controller = c
+            .checked_sub(1)
+            .map(|c| atlas.layers.controllers[c].id.as_str());
+        tally.add(controller, rows);
+    }
     (out, tally.into_summary())
+}
+
+/// The appended fields of every answer, written once: each id as its CSV
+/// field (quoted where it must be), so a row's answer is copied, not
+/// escaped again.
+pub(super) struct Fields {
+    controllers: Vec<Vec<u8>>,
+    de_jure: Vec<Vec<u8>>,
+    rayons: Vec<Vec<u8>>,
+    /// `None` when an id would need quotes: the joined list is then
+    /// written the slow way.
+    overlays: Option<Vec<Vec<u8>>>,
+}
+
+impl Fields {
+    pub(super) fn of(atlas: &Atlas) -> Fields {
+        let field = |id: &str| {
+            let mut out = Vec::with_capacity(id.len());
+            super::push_field(&mut out, id.as_bytes());
+            out
+        };
+        let layers = &atlas.layers;
+        Fields {
+            controllers: layers.controllers.iter().map(|c| field(&c.id)).collect(),
+            de_jure: layers
+                .territories
+                .iter()
+                .map(|t| field(&t.country))
+                .collect(),
+            rayons: layers.admin1.iter().map(|u| field(&u.name)).collect(),
+            overlays: (layers.overlays.iter())
+                .map(|o| (!super::needs_quotes(o.id.as_bytes())).then(|| o.id.clone().into_bytes()))
+                .collect(),
+        }
+    }
+
+    /// Appends the answer's fields (each after a comma) and the line end, as
+    /// [`super::push_answer`] does; `false` (and nothing written) when its
+    /// overlays cannot be written this way.
+    #[inline]
+    fn push(&self, out: &mut Vec<u8>, here: &crate::index::LocationRef) -> bool {
+        let (Some(overlays), Some(mut in_force)) = (&self.overlays, here.overlays_in_force())
+        else {
+            return false;
+        };
+        let (controller, de_jure, rayon) = here.indexes();
+        let none: &[u8] = &[];
+        for field in [
+            controller.map_or(none, |i| &self.controllers[usize::from(i)]),
+            de_jure.map_or(none, |i| &self.de_jure[usize::from(i)]),
+            rayon.map_or(none, |i| &self.rayons[i as usize]),
+        ] {
+            out.push(b',');
+            out.extend_from_slice(field);
+        }
+        out.push(b',');
+        let mut first = true;
+        while in_force != 0 {
+            let i = in_force.trailing_zeros() as usize;
+            in_force &= in_force - 1;
+            if !first {
+                out.push(b';');
+            }
+            first = false;
+            out.extend_from_slice(&overlays[i]);
+        }
+        out.extend_from_slice(b",\n");
+        true
+    }
 }
 
 /// A line's row: its fields parsed into a record (kept in `records`), or

@@ -147,6 +147,29 @@ impl<'a> LocationRef<'a> {
             .map(|i| self.layers.admin1[i as usize].name.as_str())
     }
 
+    /// Indexes into the layers' lists of the controller, the territory and
+    /// the admin-1 unit: what the ids above are read from.
+    #[inline]
+    pub(crate) fn indexes(&self) -> (Option<u16>, Option<u16>, Option<u32>) {
+        (self.controller, self.de_jure, self.rayon)
+    }
+
+    /// Bit `i` set for overlay `i` when it covers the point and is in force
+    /// on the date; `None` when there are more than 64 overlays.
+    #[inline]
+    pub(crate) fn overlays_in_force(&self) -> Option<u64> {
+        let mut covering = self.overlays?;
+        let mut in_force = 0;
+        while covering != 0 {
+            let i = covering.trailing_zeros() as usize;
+            covering &= covering - 1;
+            if self.layers.overlays[i].validity.contains(self.date) {
+                in_force |= 1 << i;
+            }
+        }
+        Some(in_force)
+    }
+
     /// Ids of the overlays in force on the date that cover the point.
     pub fn overlays(&self) -> impl Iterator<Item = &'a str> + 'a {
         let (layers, date) = (self.layers, self.date);
