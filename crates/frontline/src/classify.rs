@@ -1178,26 +1178,52 @@ fn fast_decimal(text: &[u8]) -> Option<f64> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let mut mantissa: u64 = 0;
-    let mut count = 0;
-    let mut fraction = None;
-    for (i, &b) in digits.iter().enumerate() {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                count += 1;
-            }
-            b'.' if fraction.is_none() && i > 0 && i + 1 < digits.len() => {
-                fraction = Some(digits.len() - i - 1);
-            }
-            _ => return None,
-        }
-    }
-    if count == 0 || count > 15 {
+    // At most 15 digits and a point: longer text is not read here.
+    if digits.len() > 16 {
         return None;
     }
-    let value = mantissa as f64 / POWERS[fraction.unwrap_or(0)];
+    let (whole, fraction) = match memchr::memchr(b'.', digits) {
+        Some(point) => (&digits[..point], &digits[point + 1..]),
+        None => (digits, &digits[digits.len()..]),
+    };
+    let pointed = whole.len() < digits.len();
+    if whole.is_empty() || (pointed && fraction.is_empty()) || whole.len() + fraction.len() > 15 {
+        return None;
+    }
+    let mantissa = decimal_digits(fraction, decimal_digits(whole, 0)?)?;
+    // Below 2^53: the conversion is exact (and as a signed integer, one
+    // instruction).
+    let value = mantissa as i64 as f64 / POWERS[fraction.len()];
     Some(if negative { -value } else { value })
+}
+
+/// `value` followed by the decimal digits `text` (`None` when a byte is not
+/// one): four at a time, then one by one.
+#[inline(always)]
+fn decimal_digits(text: &[u8], mut value: u64) -> Option<u64> {
+    let mut fours = text.chunks_exact(4);
+    for four in &mut fours {
+        let word = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
+        // Every byte 0x30..=0x39: its high nibble 3, and adding 6 to it
+        // does not carry into the high nibble.
+        if (word & 0xf0f0_f0f0) | ((word.wrapping_add(0x0606_0606) & 0xf0f0_f0f0) >> 4)
+            != 0x3333_3333
+        {
+            return None;
+        }
+        let digits = word - 0x3030_3030;
+        // The first byte is the first digit: pairs, then the four.
+        let pairs = (digits & 0x00ff_00ff) * 10 + ((digits >> 8) & 0x00ff_00ff);
+        value = value * 10_000 + u64::from((pairs & 0xffff) * 100 + (pairs >> 16));
+    }
+    for &b in fours.remainder() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + u64::from(digit);
+    }
+    Some(value)
 }
 
 fn locate(
@@ -1222,6 +1248,91 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         crate::parse_date(text).unwrap()
+    }
+
+    #[test]
+    fn plain_decimals_read_as_str_parse_reads_them() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut texts: Vec<String> = [
+            "0",
+            "7",
+            "-0",
+            "+5",
+            "12.5",
+            "0.000001",
+            "39.8177",
+            "-46.7528",
+            "180",
+            "1.",
+            ".5",
+            "1..2",
+            "1.2.3",
+            "",
+            "-",
+            "+",
+            ".",
+            "-.5",
+            "1e5",
+            " 1",
+            "1 ",
+            "12a4",
+            "1234:678",
+            "123456789012345",
+            "1234567890123456",
+            "12345678.9012345",
+            "1234567.89012345",
+            "99999999999999.9",
+            "9999/999",
+            "12345678901234567890123456789",
+        ]
+        .map(String::from)
+        .into();
+        for _ in 0..100_000 {
+            let r = next();
+            let digits = (r % 16) as usize + 1;
+            let mut text: String = (0..digits)
+                .map(|k| char::from(b'0' + (next() >> (k % 8 * 8)) as u8 % 10))
+                .collect();
+            if r >> 8 & 1 == 1 && digits > 1 {
+                text.insert((r >> 16) as usize % (digits - 1) + 1, '.');
+            }
+            if r >> 9 & 1 == 1 {
+                text.insert(0, '-');
+            }
+            texts.push(text);
+        }
+        let mut read = 0;
+        for text in &texts {
+            let expected: Option<f64> = text.parse().ok();
+            match fast_decimal(text.as_bytes()) {
+                Some(value) => {
+                    assert_eq!(
+                        Some(value.to_bits()),
+                        expected.map(f64::to_bits),
+                        "{text:?}"
+                    );
+                    read += 1;
+                }
+                // Only what is no plain decimal of at most 15 digits is left
+                // to `str::parse`.
+                None => {
+                    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+                    let plain = text.trim_start_matches(['-', '+']);
+                    let simple = plain.split('.').count() <= 2
+                        && !plain.starts_with('.')
+                        && !plain.ends_with('.')
+                        && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+                    assert!(!simple || digits > 15 || digits == 0, "{text:?} not read");
+                }
+            }
+        }
+        assert!(read > 80_000, "only {read} read");
     }
 
     #[test]
