@@ -1108,16 +1108,31 @@ fn parse_fields(
 /// The dates of the last few date fields read: rows mostly repeat a few
 /// dates, and comparing a field's bytes is cheaper than reading it again.
 pub(crate) struct DateCache {
-    /// A field of up to 16 bytes packed with its length, and its date.
-    recent: [(u128, NaiveDate); 8],
+    /// A field of up to 15 bytes as its key, and its date.
+    recent: [(DateKey, NaiveDate); 8],
     len: usize,
     next_out: usize,
 }
 
+/// A field of up to 15 bytes, whole: its length and its first and last
+/// eight bytes (which overlap, or for a field under eight bytes, its bytes
+/// and zeros). Read with two loads, not copied byte by byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct DateKey {
+    first: u64,
+    last: u64,
+    len: usize,
+}
+
 impl Default for DateCache {
     fn default() -> Self {
+        let empty = DateKey {
+            first: 0,
+            last: 0,
+            len: usize::MAX,
+        };
         DateCache {
-            recent: [(0, NaiveDate::MIN); 8],
+            recent: [(empty, NaiveDate::MIN); 8],
             len: 0,
             next_out: 0,
         }
@@ -1125,12 +1140,23 @@ impl Default for DateCache {
 }
 
 impl DateCache {
-    /// A field of up to 15 bytes as one number (its bytes, then its length).
-    fn key(field: &[u8]) -> Option<u128> {
-        let mut bytes = [0u8; 16];
-        bytes.get_mut(..field.len())?.copy_from_slice(field);
-        *bytes.last_mut()? = u8::try_from(field.len()).ok().filter(|&n| n < 16)?;
-        Some(u128::from_le_bytes(bytes))
+    /// The key of a field of up to 15 bytes.
+    #[inline(always)]
+    fn key(field: &[u8]) -> Option<DateKey> {
+        let len = field.len();
+        let eight = |bytes: &[u8]| bytes.try_into().map(u64::from_le_bytes).ok();
+        let (first, last) = match len {
+            8..=15 => (eight(&field[..8])?, eight(&field[len - 8..])?),
+            0..=7 => {
+                let packed = field
+                    .iter()
+                    .rev()
+                    .fold(0u64, |packed, &b| packed << 8 | u64::from(b));
+                (packed, 0)
+            }
+            _ => return None,
+        };
+        Some(DateKey { first, last, len })
     }
 
     fn get(&self, field: &[u8]) -> Option<NaiveDate> {
@@ -1357,6 +1383,23 @@ mod tests {
         assert_eq!(dates.get(b"2021-01-01"), None);
         assert_eq!(dates.get(b"2021-01-09"), Some(day("2021-01-09")));
         assert_eq!(dates.get(b"2021-01-02"), Some(day("2021-01-02")));
+        // Every byte counts, at every length up to 15 (the key reads a
+        // field's first and last eight bytes, or packs a short one).
+        let field = b"2020-11-15T00:0";
+        for len in 0..=15 {
+            let mut dates = DateCache::default();
+            dates.put(&field[..len], day("2020-11-15"));
+            assert_eq!(dates.get(&field[..len]), Some(day("2020-11-15")), "{len}");
+            for at in 0..len {
+                let mut other = field[..len].to_vec();
+                other[at] ^= 0x40;
+                assert_eq!(dates.get(&other), None, "{len} {at}");
+            }
+            if len > 0 {
+                assert_eq!(dates.get(&field[..len - 1]), None, "{len}");
+                assert_eq!(dates.get(&field[1..len]), None, "{len}");
+            }
+        }
     }
 
     #[test]
