@@ -1208,7 +1208,7 @@ fn fast_decimal(text: &[u8]) -> Option<f64> {
     if digits.len() > 16 {
         return None;
     }
-    let (whole, fraction) = match memchr::memchr(b'.', digits) {
+    let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
         Some(point) => (&digits[..point], &digits[point + 1..]),
         None => (digits, &digits[digits.len()..]),
     };
