@@ -155,8 +155,10 @@ impl InputFormat {
 /// (whatever its name), a UTF-8 byte order mark skipped.
 enum Text<R: Read> {
     Plain(std::io::BufReader<R>),
+    /// Boxed: the decoder's state is large (and larger with some of
+    /// `flate2`'s backends), the plain reader small.
     #[cfg(feature = "gzip")]
-    Gzip(std::io::BufReader<flate2::bufread::MultiGzDecoder<std::io::BufReader<R>>>),
+    Gzip(Box<std::io::BufReader<flate2::bufread::MultiGzDecoder<std::io::BufReader<R>>>>),
 }
 
 impl<R: Read> Read for Text<R> {
@@ -177,9 +179,9 @@ fn text_of<R: Read>(input: R) -> std::io::Result<Text<R>> {
     let gzip = input.fill_buf()?.starts_with(GZIP_MAGIC);
     #[cfg(feature = "gzip")]
     let mut text = if gzip {
-        Text::Gzip(std::io::BufReader::new(
+        Text::Gzip(Box::new(std::io::BufReader::new(
             flate2::bufread::MultiGzDecoder::new(input),
-        ))
+        )))
     } else {
         Text::Plain(input)
     };
@@ -195,7 +197,7 @@ fn text_of<R: Read>(input: R) -> std::io::Result<Text<R>> {
     match &mut text {
         Text::Plain(r) => crate::feature_stream::skip_bom(r)?,
         #[cfg(feature = "gzip")]
-        Text::Gzip(r) => crate::feature_stream::skip_bom(r)?,
+        Text::Gzip(r) => crate::feature_stream::skip_bom(r.as_mut())?,
     }
     Ok(text)
 }
