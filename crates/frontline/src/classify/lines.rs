@@ -173,13 +173,17 @@ fn classify_lines(
     text: &[u8],
     columns: &Columns,
 ) -> (Vec<u8>, Summary) {
-    let mut out = Vec::with_capacity(text.len() + text.len() / 2);
+    // Room for the rows with their answers (about half as long again as
+    // the input, often more), and for a line of 16 bytes or more each: no
+    // buffer grows, and so none is copied, in the usual case.
+    let mut out = Vec::with_capacity(2 * text.len() + 256);
+    let lines = text.len() / 16 + 1;
     let mut tally = Tally::default();
     let mut dates = DateCache::default();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(columns.width + 1);
     // Each line with its number of fields and its record (or why none).
-    let mut rows: Vec<(&[u8], usize, Result<usize, String>)> = Vec::new();
-    let mut records = Vec::new();
+    let mut rows: Vec<(&[u8], usize, Result<usize, String>)> = Vec::with_capacity(lines);
+    let mut records = Vec::with_capacity(lines);
     // Commas and line ends found in one pass.
     let (mut line_start, mut field_start) = (0, 0);
     for_each_separator(text, |at| {
