@@ -157,6 +157,118 @@ fn edges_of(shape: &MultiPolygon<f64>) -> impl Iterator<Item = (Coord<f64>, Coor
         .map(|e| (e.start, e.end))
 }
 
+#[cfg(test)]
+mod built_tests {
+    use super::*;
+    use crate::model::{Admin1, Controller, Overlay, Territory, Validity};
+    use crate::{parse_date, AtlasBuilder};
+    use geo::Rect;
+
+    fn boxed(west: f64, south: f64, east: f64, north: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![Rect::new((west, south), (east, north)).to_polygon()])
+    }
+
+    fn side(id: &str) -> Controller {
+        Controller {
+            id: id.into(),
+            name: id.into(),
+            colour: "#123456".into(),
+            allies: Vec::new(),
+        }
+    }
+
+    fn territory(country: &str, shape: MultiPolygon<f64>) -> Territory {
+        Territory {
+            country: country.into(),
+            name: country.into(),
+            shape,
+            source: "test".into(),
+            accuracy: "exact".into(),
+        }
+    }
+
+    /// Two squares, with an admin-1 unit or not; `overlays` strips over
+    /// them, each a little to the right of the last, so that many overlap.
+    fn atlas(with_admin1: bool, overlays: usize) -> crate::Atlas {
+        let mut builder = AtlasBuilder::new("Strips", [side("west"), side("east")])
+            .territory(territory("west", boxed(0.0, 0.0, 1.0, 1.0)))
+            .territory(territory("east", boxed(1.0, 0.0, 2.0, 1.0)))
+            .snapshot(
+                parse_date("2000-01-01").unwrap(),
+                "Start",
+                [
+                    ("west", boxed(0.0, 0.0, 1.0, 1.0)),
+                    ("east", boxed(1.0, 0.0, 2.0, 1.0)),
+                ],
+            );
+        if with_admin1 {
+            builder = builder.admin1(Admin1 {
+                id: "w1".into(),
+                name: "W1".into(),
+                name_alt: None,
+                country: "west".into(),
+                shape: boxed(0.0, 0.0, 0.5, 1.0),
+                corrections: None,
+                source: "test".into(),
+                accuracy: "exact".into(),
+            });
+        }
+        for i in 0..overlays {
+            let west = i as f64 * 0.02;
+            builder = builder.overlay(Overlay {
+                id: format!("strip-{i}"),
+                name: format!("Strip {i}"),
+                kind: "test".into(),
+                validity: Validity::ALWAYS,
+                shape: boxed(west, 0.25, west + 0.5, 0.75),
+                source: "test".into(),
+                accuracy: "exact".into(),
+            });
+        }
+        builder.build().unwrap()
+    }
+
+    #[test]
+    fn more_than_64_overlays_or_none_answer_as_the_layers_grids() {
+        for (with_admin1, overlays) in [(true, 70), (true, 64), (false, 0), (true, 0)] {
+            let atlas = atlas(with_admin1, overlays);
+            let (layers, cache) = (&atlas.layers, &atlas.layer_cache);
+            cache.count_batch(layers, super::super::locate::STATICS_AFTER);
+            let statics = cache.statics().expect("built");
+            let (grids, areas) = (cache.grids(layers), cache.admin1_areas(layers));
+            let view = atlas.at(parse_date("2001-01-01").unwrap()).unwrap();
+            let index = crate::index::LocateIndex::new(&view);
+            let mut covered = 0;
+            for i in 0..2_000 {
+                let (lon, lat) = (
+                    -0.5 + f64::from(i % 50) * 0.061,
+                    -0.2 + f64::from(i / 50) * 0.036,
+                );
+                let exact = StaticAnswer::at(grids, areas, lon, lat);
+                if let Some(answer) = statics.answer(lon, lat) {
+                    assert_eq!(*answer, exact, "({lon}, {lat})");
+                }
+                // Past 64 overlays the masks give way to the overlays' grid.
+                assert_eq!(exact.overlays.is_none(), overlays > 64);
+                let listed: Vec<&str> = index.locate(lon, lat).overlays().collect();
+                let expected: Vec<&str> = layers
+                    .overlays
+                    .iter()
+                    .filter(|o| crate::geometry::covers(&o.shape, geo::Point::new(lon, lat)))
+                    .map(|o| o.id.as_str())
+                    .collect();
+                assert_eq!(listed, expected, "({lon}, {lat})");
+                covered += usize::from(listed.len() > 1);
+            }
+            assert_eq!(
+                covered > 100,
+                overlays > 0,
+                "{covered} points under overlays"
+            );
+        }
+    }
+}
+
 // On the bundled layers: the dataset of the `embedded` feature.
 #[cfg(all(test, feature = "embedded"))]
 mod tests {
