@@ -300,8 +300,7 @@ impl Fields {
     /// overlays cannot be written this way.
     #[inline]
     fn push(&self, out: &mut Vec<u8>, here: &crate::index::LocationRef) -> bool {
-        let (Some(overlays), Some(mut in_force)) = (&self.overlays, here.overlays_in_force())
-        else {
+        let (Some(overlays), Some(in_force)) = (&self.overlays, here.overlays_in_force()) else {
             return false;
         };
         let (controller, de_jure, rayon) = here.indexes();
@@ -315,14 +314,10 @@ impl Fields {
             out.extend_from_slice(field);
         }
         out.push(b',');
-        let mut first = true;
-        while in_force != 0 {
-            let i = in_force.trailing_zeros() as usize;
-            in_force &= in_force - 1;
-            if !first {
+        for (n, i) in crate::index::bits(in_force).enumerate() {
+            if n > 0 {
                 out.push(b';');
             }
-            first = false;
             out.extend_from_slice(&overlays[i]);
         }
         out.extend_from_slice(b",\n");

@@ -343,14 +343,7 @@ impl CoverIndex {
     /// Every layer covering (lon, lat), in the order given.
     pub fn covering(&self, lon: f64, lat: f64) -> impl Iterator<Item = usize> + '_ {
         self.grids.iter().enumerate().flat_map(move |(g, grid)| {
-            let mut mask = grid.mask(lon, lat);
-            std::iter::from_fn(move || {
-                (mask != 0).then(|| {
-                    let bit = mask.trailing_zeros() as usize;
-                    mask &= mask - 1;
-                    g * LAYERS_PER_GRID + bit
-                })
-            })
+            super::bits(grid.mask(lon, lat)).map(move |bit| g * LAYERS_PER_GRID + bit)
         })
     }
 }

@@ -158,38 +158,29 @@ impl<'a> LocationRef<'a> {
     /// on the date; `None` when there are more than 64 overlays.
     #[inline]
     pub(crate) fn overlays_in_force(&self) -> Option<u64> {
-        let mut covering = self.overlays?;
-        let mut in_force = 0;
-        while covering != 0 {
-            let i = covering.trailing_zeros() as usize;
-            covering &= covering - 1;
-            if self.layers.overlays[i].validity.contains(self.date) {
-                in_force |= 1 << i;
-            }
-        }
-        Some(in_force)
+        let covering = self.overlays?;
+        Some(
+            super::bits(covering)
+                .filter(|&i| self.layers.overlays[i].validity.contains(self.date))
+                .fold(0, |in_force, i| in_force | 1 << i),
+        )
     }
 
     /// Ids of the overlays in force on the date that cover the point.
     pub fn overlays(&self) -> impl Iterator<Item = &'a str> + 'a {
         let (layers, date) = (self.layers, self.date);
-        let mut mask = self.overlays;
-        let mut looked_up = mask.is_none().then(|| {
+        // The covering set where the answer holds it, else the overlays' grid.
+        let mut known = self.overlays.map(super::bits);
+        let mut looked_up = known.is_none().then(|| {
             self.cache
                 .grids(layers)
                 .overlays
                 .covering(self.lon, self.lat)
         });
-        std::iter::from_fn(move || match &mut looked_up {
-            Some(covering) => covering.next(),
-            None => {
-                let mask = mask.as_mut()?;
-                (*mask != 0).then(|| {
-                    let bit = mask.trailing_zeros() as usize;
-                    *mask &= *mask - 1;
-                    bit
-                })
-            }
+        std::iter::from_fn(move || match (&mut known, &mut looked_up) {
+            (Some(bits), _) => bits.next(),
+            (None, Some(covering)) => covering.next(),
+            (None, None) => None,
         })
         .map(move |i| &layers.overlays[i])
         .filter(move |o| o.validity.contains(date))

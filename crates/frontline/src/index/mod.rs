@@ -38,6 +38,18 @@ pub use cover::CoverIndex;
 pub(crate) use locate::{LayerCache, ZoneGrid};
 pub use locate::{LocateIndex, LocationRef, RecordError};
 
+/// The set bits of `mask`, lowest first: the layers of a covering set.
+#[inline(always)]
+pub(crate) fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let bit = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            bit
+        })
+    })
+}
+
 /// A batch call's output must be as long as its input.
 pub(crate) fn same_length(inputs: usize, slots: usize) -> crate::error::Result<()> {
     if inputs == slots {
