@@ -162,6 +162,52 @@ fn bad_render_requests_exit_2_and_leave_nothing() {
     );
 }
 
+#[cfg(feature = "proj")]
+#[test]
+fn other_projections_go_through_proj() {
+    let out = dir("proj-real");
+    let map = out.join("map.svg");
+    Command::cargo_bin("frontline")
+        .unwrap()
+        .args([
+            "render",
+            "--at",
+            "2020-12-01",
+            "--projection",
+            "EPSG:32638",
+            "-o",
+        ])
+        .arg(&map)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&map).unwrap();
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..80]
+    );
+    assert!(svg.contains("EPSG:32638 (PROJ)"));
+    assert!(svg.matches("<polygon").count() > 10);
+
+    // A code PROJ does not know is refused by name, and nothing is written.
+    let refused = out.join("refused.svg");
+    Command::cargo_bin("frontline")
+        .unwrap()
+        .args([
+            "render",
+            "--at",
+            "2020-12-01",
+            "--projection",
+            "EPSG:999999",
+            "-o",
+        ])
+        .arg(&refused)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("EPSG:999999"));
+    assert!(!refused.exists());
+}
+
 #[cfg(not(feature = "proj"))]
 #[test]
 fn other_projections_say_which_build_they_need() {
