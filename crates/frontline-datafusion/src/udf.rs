@@ -9,6 +9,7 @@
 //! snapshot gets null: one bad row never ends a query.
 
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
 use arrow::array::builder::make_view;
@@ -67,6 +68,13 @@ impl Answer {
     }
 }
 
+/// A snapshot's grid that no thread has begun to build.
+const UNCLAIMED: u8 = 0;
+/// A snapshot's grid one thread is building.
+const BUILDING: u8 = 1;
+/// A snapshot's grid that is built (or whose snapshot cannot be read).
+const BUILT: u8 = 2;
+
 /// One of the scalar functions, bound to an atlas.
 #[derive(Debug)]
 pub(crate) struct LocateUdf {
@@ -74,6 +82,10 @@ pub(crate) struct LocateUdf {
     atlas: Arc<Atlas>,
     snapshots: Snapshots,
     ids: IdViews,
+    /// Per snapshot: whether a thread has taken on building its grid
+    /// ([`UNCLAIMED`], [`BUILDING`], [`BUILT`]), so that engine threads
+    /// build different grids instead of waiting on the same one.
+    grids: Arc<[AtomicU8]>,
     signature: Signature,
 }
 
@@ -112,6 +124,9 @@ pub(crate) fn all(atlas: &Arc<Atlas>) -> Vec<ScalarUDF> {
             atlas: Arc::clone(atlas),
             snapshots: snapshots.clone(),
             ids: ids.clone(),
+            grids: (0..snapshots.len())
+                .map(|_| AtomicU8::new(UNCLAIMED))
+                .collect(),
             signature: Signature::user_defined(Volatility::Immutable),
         })
     })
@@ -327,18 +342,42 @@ impl Batch<'_> {
 impl LocateUdf {
     /// `fl_controller`: the valid rows grouped by the snapshot in force on
     /// their day, each group located in one pass over its grid
-    /// ([`LocateIndex::controllers_each`]) on this thread (the engine already
-    /// runs a batch per core).
+    /// ([`LocateIndex::for_each_controller`]) on this thread (the engine
+    /// already runs a batch per core). A batch whose rows are all valid and
+    /// all in one snapshot (a query on one date, rows sorted by date) is
+    /// located in row order, without the groups.
     fn controllers(&self, batch: &Batch) -> StringViewArray {
         let snapshots = &self.snapshots;
         let controllers = self.atlas.controllers();
-        let mut views = vec![0u128; batch.rows];
+        let ids = &self.ids;
+        let view_of = |c: Option<&Controller>| c.map_or(0, |c| ids.view(controllers, c));
+        let index_of = |slot: usize| {
+            let view = self.atlas.at(snapshots.date(slot)).ok()?;
+            Some(LocateIndex::new(&view))
+        };
         BUCKETS.with_borrow_mut(|buckets| {
-            buckets.resize_with(snapshots.len(), Bucket::default);
+            buckets.resize_with(snapshots.len().max(1), Bucket::default);
             for bucket in buckets.iter_mut() {
                 bucket.rows.clear();
                 bucket.points.clear();
             }
+            let (lon, lat) = (batch.lon.values(), batch.lat.values());
+            let days = batch.days.filter(|days| {
+                batch.lon.null_count() + batch.lat.null_count() + days.null_count() == 0
+            });
+            if let Some(slot) = days.and_then(|days| self.one_slot(lon, lat, days.values())) {
+                let mut views = Vec::with_capacity(batch.rows);
+                match index_of(slot) {
+                    Some(index) => {
+                        let points = &mut buckets[0].points;
+                        points.extend(lon.iter().zip(lat).map(|(&lon, &lat)| (lon, lat)));
+                        index.for_each_controller(points, |_, c| views.push(view_of(c)));
+                    }
+                    None => views.resize(batch.rows, 0),
+                }
+                return self.ids.array(views);
+            }
+            let mut views = vec![0u128; batch.rows];
             // Each valid row into the bucket of its slot, in one pass.
             let mut put = |i: usize, lon: f64, lat: f64, day: i32| {
                 if let Some(slot) = snapshots.slot(day) {
@@ -347,11 +386,8 @@ impl LocateUdf {
                     bucket.points.push((lon, lat));
                 }
             };
-            let (lon, lat) = (batch.lon.values(), batch.lat.values());
-            match batch.days {
-                Some(days)
-                    if batch.lon.null_count() + batch.lat.null_count() + days.null_count() == 0 =>
-                {
+            match days {
+                Some(days) => {
                     for (i, ((&lon, &lat), &day)) in
                         lon.iter().zip(lat).zip(days.values()).enumerate()
                     {
@@ -360,7 +396,7 @@ impl LocateUdf {
                         }
                     }
                 }
-                _ => {
+                None => {
                     for i in 0..batch.rows {
                         if let (Some((lon, lat)), Some(day)) = (batch.point(i), batch.day(i)) {
                             put(i, lon, lat, day);
@@ -368,39 +404,55 @@ impl LocateUdf {
                     }
                 }
             }
-            let mut found = vec![None; buckets.iter().map(|b| b.rows.len()).max().unwrap_or(0)];
-            // Engine threads start at different slots, so that a grid on
-            // first use is built by one while the other builds the next,
-            // rather than both waiting on the same.
-            let turn = {
-                use std::hash::{DefaultHasher, Hash, Hasher};
-                let mut hasher = DefaultHasher::new();
-                std::thread::current().id().hash(&mut hasher);
-                hasher.finish() as usize
+            // A snapshot that cannot be read leaves its rows null.
+            let mut answer = |index: Option<LocateIndex<'_>>, bucket: &Bucket| {
+                if let Some(index) = index {
+                    index.for_each_controller(&bucket.points, |k, c| {
+                        if let Some(c) = c {
+                            views[bucket.rows[k] as usize] = ids.view(controllers, c);
+                        }
+                    });
+                }
             };
-            let len = buckets.len().max(1);
-            for k in 0..buckets.len() {
-                let slot = (k + turn) % len;
-                let bucket = &buckets[slot];
+            // A grid another thread is building is left to the end of the
+            // batch: this thread builds others (or answers from built ones)
+            // meanwhile, so the first batches build the grids in parallel.
+            let mut later = Vec::new();
+            for (slot, bucket) in buckets.iter().enumerate() {
                 if bucket.rows.is_empty() {
                     continue;
                 }
-                // A snapshot that cannot be read leaves its rows null.
-                let Ok(view) = self.atlas.at(snapshots.date(slot)) else {
+                let state = &self.grids[slot];
+                let claimed = state.load(Ordering::Acquire) == BUILT
+                    || state
+                        .compare_exchange(UNCLAIMED, BUILDING, Ordering::AcqRel, Ordering::Acquire)
+                        .is_ok();
+                if !claimed {
+                    later.push(slot);
                     continue;
-                };
-                let found = &mut found[..bucket.rows.len()];
-                LocateIndex::new(&view)
-                    .controllers_each(&bucket.points, found)
-                    .expect("one answer slot per point");
-                for (&row, controller) in bucket.rows.iter().zip(found.iter()) {
-                    if let Some(c) = controller {
-                        views[row as usize] = self.ids.view(controllers, c);
-                    }
                 }
+                let index = index_of(slot);
+                state.store(BUILT, Ordering::Release);
+                answer(index, bucket);
             }
+            for slot in later {
+                answer(index_of(slot), &buckets[slot]);
+            }
+            self.ids.array(views)
+        })
+    }
+
+    /// The one slot every row is in, when every row has a point within
+    /// WGS 84 ranges and a day in force on the same snapshot.
+    fn one_slot(&self, lon: &[f64], lat: &[f64], days: &[i32]) -> Option<usize> {
+        let slot = self.snapshots.slot(*days.first()?)?;
+        let mut last_day = days[0];
+        let same = lon.iter().zip(lat).zip(days).all(|((&lon, &lat), &day)| {
+            let same_slot = day == last_day || self.snapshots.slot(day) == Some(slot);
+            last_day = day;
+            same_slot && in_range(lon, lat)
         });
-        self.ids.array(views)
+        same.then_some(slot)
     }
 
     /// `fl_de_jure`, `fl_rayon`, `fl_overlays`: [`Atlas::locate_each`] over

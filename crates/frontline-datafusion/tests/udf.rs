@@ -377,6 +377,101 @@ fn counts_equal_a_direct_locate_many_pass() {
     );
 }
 
+/// Counts by controller of each row of `batches` on its date, or on
+/// `date` when given, from [`Atlas::controllers_each`]; a null or NaN
+/// coordinate counts as no controller.
+fn library_counts(
+    atlas: &Atlas,
+    batches: &[RecordBatch],
+    date: Option<chrono::NaiveDate>,
+) -> BTreeMap<Option<String>, i64> {
+    let mut counts = BTreeMap::new();
+    for batch in batches {
+        let lon = batch.column(0).as_primitive::<Float64Type>();
+        let lat = batch.column(1).as_primitive::<Float64Type>();
+        let day = batch.column(2).as_primitive::<Date32Type>();
+        let records: Vec<_> = (0..batch.num_rows())
+            .map(|i| {
+                let coordinate = |a: &arrow::array::Float64Array| {
+                    if a.is_null(i) {
+                        f64::NAN
+                    } else {
+                        a.value(i)
+                    }
+                };
+                let date = date.unwrap_or_else(|| date32_to_naive(day.value(i)).unwrap());
+                (coordinate(lon), coordinate(lat), date)
+            })
+            .collect();
+        let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
+        atlas.controllers_each(&records, &mut out).unwrap();
+        for held in out {
+            let id = held.ok().flatten().map(|c| c.id.clone());
+            *counts.entry(id).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[test]
+fn one_date_sorted_dates_and_bad_rows_agree_with_the_library() {
+    let atlas = atlas();
+    let ctx = context(&atlas);
+    let mut rng = sample::Rng::new(11);
+    let clean: Vec<RecordBatch> = (0..3).map(|_| sample::batch(20_000, &mut rng)).collect();
+    // The same points with a NaN longitude or a null latitude here and there.
+    let spoilt: Vec<RecordBatch> = clean
+        .iter()
+        .map(|batch| {
+            let lon = batch.column(0).as_primitive::<Float64Type>();
+            let lat = batch.column(1).as_primitive::<Float64Type>();
+            let lon: arrow::array::Float64Array = (0..batch.num_rows())
+                .map(|i| Some(if i % 97 == 5 { f64::NAN } else { lon.value(i) }))
+                .collect();
+            let lat: arrow::array::Float64Array = (0..batch.num_rows())
+                .map(|i| (i % 89 != 3).then(|| lat.value(i)))
+                .collect();
+            RecordBatch::try_new(
+                sample::schema(),
+                vec![Arc::new(lon), Arc::new(lat), batch.column(2).clone()],
+            )
+            .unwrap()
+        })
+        .collect();
+    for (name, batches) in [("clean", &clean), ("spoilt", &spoilt)] {
+        let table = MemTable::try_new(sample::schema(), vec![batches.clone()]).unwrap();
+        ctx.register_table(name, Arc::new(table)).unwrap();
+    }
+    // One date for every row: whole batches in one snapshot, with and
+    // without rows that cannot be located.
+    for date in ["1994-05-12", "2020-11-20", "2023-10-01"] {
+        let day = parse_date(date).unwrap();
+        for (name, batches) in [("clean", &clean), ("spoilt", &spoilt)] {
+            let expected = library_counts(&atlas, batches, Some(day));
+            assert!(expected.len() >= 3, "{expected:?}");
+            let got = query(
+                &ctx,
+                &format!(
+                    "SELECT fl_controller(lon, lat, DATE '{date}') AS c, count(*) FROM {name} GROUP BY c"
+                ),
+            );
+            assert_eq!(pairs(&got), expected, "{name} on {date}");
+        }
+    }
+    // Rows sorted by date: most batches in one snapshot, some across two.
+    let expected = library_counts(&atlas, &clean, None);
+    assert!(
+        expected.contains_key(&None),
+        "rows before the first snapshot"
+    );
+    let got = query(
+        &ctx,
+        "SELECT fl_controller(lon, lat, date) AS c, count(*) FROM \
+         (SELECT * FROM clean ORDER BY date) GROUP BY c",
+    );
+    assert_eq!(pairs(&got), expected);
+}
+
 #[test]
 fn zones_table_matches_stats() {
     let atlas = atlas();

@@ -288,6 +288,33 @@ impl<'a> LocateIndex<'a> {
         Ok(())
     }
 
+    /// Calls `found(i, controller)` for each point `i` in order, on this
+    /// thread (`None` outside every zone): [`LocateIndex::controllers_each`]
+    /// for callers that put the answers somewhere of their own, such as a
+    /// query engine's column, without a slice of answers in between.
+    ///
+    /// ```
+    /// use frontline::{Atlas, parse_date, index::LocateIndex};
+    /// let atlas = Atlas::embedded()?;
+    /// let view = atlas.at(parse_date("2021-06-01")?)?;
+    /// let mut ids = Vec::new();
+    /// LocateIndex::new(&view).for_each_controller(&[(46.7528, 39.8177), (0.0, 0.0)], |i, c| {
+    ///     ids.push((i, c.map(|c| c.id.as_str())));
+    /// });
+    /// assert_eq!(ids, [(0, Some("nkr")), (1, None)]);
+    /// # Ok::<(), frontline::Error>(())
+    /// ```
+    pub fn for_each_controller(
+        &self,
+        points: &[(f64, f64)],
+        mut found: impl FnMut(usize, Option<&'a Controller>),
+    ) {
+        let by_code = self.controller_by_code();
+        self.zones
+            .cover
+            .codes_each(points, |i, code| found(i, by_code[code]));
+    }
+
     /// The controllers of a block of points, on this thread; `by_code` is
     /// [`LocateIndex::controller_by_code`].
     #[inline(always)]
