@@ -378,10 +378,10 @@ impl Grid {
         };
         // About 32 cells per edge: most cells hold no edge, and those that do
         // hold one or two. Measured on the bundled snapshots: twice the
-        // batch throughput of four edges a cell; 64 answers one date no
-        // faster, but builds a quarter slower and takes more memory, which
-        // shows where rows of many dates need every snapshot's grid (the
-        // dated SQL count 8% slower); 256 costs classify 45% more time.
+        // batch throughput of four edges a cell; 64 answers no faster
+        // (`classify` and the dated SQL count alike, within the spread) but
+        // takes a fifth more time to build and more memory, which rows of
+        // many dates pay for every snapshot; 256 costs classify 45% more.
         let frame = Frame::over(bounds, Frame::span_for(edges.len(), 32.0));
         let Frame {
             origin,
