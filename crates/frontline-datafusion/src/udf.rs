@@ -367,7 +367,18 @@ impl LocateUdf {
             });
             if let Some(slot) = days.and_then(|days| self.one_slot(lon, lat, days.values())) {
                 let mut views = Vec::with_capacity(batch.rows);
-                match index_of(slot) {
+                // Claimed like the buckets' grids below, so that a thread
+                // with a bucket of this snapshot does not wait on its build.
+                let state = &self.grids[slot];
+                let _ = state.compare_exchange(
+                    UNCLAIMED,
+                    BUILDING,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
+                let index = index_of(slot);
+                state.store(BUILT, Ordering::Release);
+                match index {
                     Some(index) => {
                         let points = &mut buckets[0].points;
                         points.extend(lon.iter().zip(lat).map(|(&lon, &lat)| (lon, lat)));
