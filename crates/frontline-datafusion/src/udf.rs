@@ -351,9 +351,16 @@ impl LocateUdf {
         let controllers = self.atlas.controllers();
         let ids = &self.ids;
         let view_of = |c: Option<&Controller>| c.map_or(0, |c| ids.view(controllers, c));
+        // Builds the grid on first use (then marks it built); a snapshot
+        // that cannot be read gives `None`, its rows null.
         let index_of = |slot: usize| {
-            let view = self.atlas.at(snapshots.date(slot)).ok()?;
-            Some(LocateIndex::new(&view))
+            let index = self
+                .atlas
+                .at(snapshots.date(slot))
+                .ok()
+                .map(|view| LocateIndex::new(&view));
+            self.grids[slot].store(BUILT, Ordering::Release);
+            index
         };
         BUCKETS.with_borrow_mut(|buckets| {
             buckets.resize_with(snapshots.len().max(1), Bucket::default);
@@ -367,18 +374,11 @@ impl LocateUdf {
             });
             if let Some(slot) = days.and_then(|days| self.one_slot(lon, lat, days.values())) {
                 let mut views = Vec::with_capacity(batch.rows);
-                // Claimed like the buckets' grids below, so that a thread
-                // with a bucket of this snapshot does not wait on its build.
-                let state = &self.grids[slot];
-                let _ = state.compare_exchange(
-                    UNCLAIMED,
-                    BUILDING,
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                );
-                let index = index_of(slot);
-                state.store(BUILT, Ordering::Release);
-                match index {
+                // Claimed like the buckets' grids below (built or building
+                // elsewhere, this batch waits for it all the same), so that
+                // a thread with a bucket of this snapshot does not wait.
+                self.claim(slot);
+                match index_of(slot) {
                     Some(index) => {
                         let points = &mut buckets[0].points;
                         points.extend(lon.iter().zip(lat).map(|(&lon, &lat)| (lon, lat)));
@@ -415,7 +415,6 @@ impl LocateUdf {
                     }
                 }
             }
-            // A snapshot that cannot be read leaves its rows null.
             let mut answer = |index: Option<LocateIndex<'_>>, bucket: &Bucket| {
                 if let Some(index) = index {
                     index.for_each_controller(&bucket.points, |k, c| {
@@ -433,24 +432,28 @@ impl LocateUdf {
                 if bucket.rows.is_empty() {
                     continue;
                 }
-                let state = &self.grids[slot];
-                let claimed = state.load(Ordering::Acquire) == BUILT
-                    || state
-                        .compare_exchange(UNCLAIMED, BUILDING, Ordering::AcqRel, Ordering::Acquire)
-                        .is_ok();
-                if !claimed {
+                if !self.claim(slot) {
                     later.push(slot);
                     continue;
                 }
-                let index = index_of(slot);
-                state.store(BUILT, Ordering::Release);
-                answer(index, bucket);
+                answer(index_of(slot), bucket);
             }
             for slot in later {
                 answer(index_of(slot), &buckets[slot]);
             }
             self.ids.array(views)
         })
+    }
+
+    /// Whether this thread may use the grid of `slot` now: it is built, or
+    /// no thread had begun it and this one now has. `false` while another
+    /// thread builds it.
+    fn claim(&self, slot: usize) -> bool {
+        let state = &self.grids[slot];
+        state.load(Ordering::Acquire) == BUILT
+            || state
+                .compare_exchange(UNCLAIMED, BUILDING, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
     }
 
     /// The one slot every row is in, when every row has a point within

@@ -280,6 +280,31 @@ fn wrong_types_are_plan_errors_naming_the_argument() {
     assert!(e.contains("fl_de_jure takes 2 arguments"), "{e}");
 }
 
+/// The (lon, lat, date) records of a sample batch, each on its own date or
+/// on `date` when given; a null coordinate becomes NaN (a bad coordinate to
+/// the library).
+fn records(
+    batch: &RecordBatch,
+    date: Option<chrono::NaiveDate>,
+) -> Vec<(f64, f64, chrono::NaiveDate)> {
+    let lon = batch.column(0).as_primitive::<Float64Type>();
+    let lat = batch.column(1).as_primitive::<Float64Type>();
+    let day = batch.column(2).as_primitive::<Date32Type>();
+    let coordinate = |a: &arrow::array::Float64Array, i: usize| {
+        if a.is_null(i) {
+            f64::NAN
+        } else {
+            a.value(i)
+        }
+    };
+    (0..batch.num_rows())
+        .map(|i| {
+            let date = date.unwrap_or_else(|| date32_to_naive(day.value(i)).unwrap());
+            (coordinate(lon, i), coordinate(lat, i), date)
+        })
+        .collect()
+}
+
 /// Counts per answer from a direct `locate_many` pass: controller, de jure,
 /// and the number of overlay memberships.
 fn direct_counts(
@@ -288,18 +313,7 @@ fn direct_counts(
     counts: &mut [BTreeMap<Option<String>, i64>; 2],
     overlays: &mut i64,
 ) {
-    let lon = batch.column(0).as_primitive::<Float64Type>();
-    let lat = batch.column(1).as_primitive::<Float64Type>();
-    let date = batch.column(2).as_primitive::<Date32Type>();
-    let records: Vec<_> = (0..batch.num_rows())
-        .map(|i| {
-            (
-                lon.value(i),
-                lat.value(i),
-                date32_to_naive(date.value(i)).unwrap(),
-            )
-        })
-        .collect();
+    let records = records(batch, None);
     let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
     atlas.locate_many(&records, &mut out).unwrap();
     for located in &out {
@@ -387,22 +401,7 @@ fn library_counts(
 ) -> BTreeMap<Option<String>, i64> {
     let mut counts = BTreeMap::new();
     for batch in batches {
-        let lon = batch.column(0).as_primitive::<Float64Type>();
-        let lat = batch.column(1).as_primitive::<Float64Type>();
-        let day = batch.column(2).as_primitive::<Date32Type>();
-        let records: Vec<_> = (0..batch.num_rows())
-            .map(|i| {
-                let coordinate = |a: &arrow::array::Float64Array| {
-                    if a.is_null(i) {
-                        f64::NAN
-                    } else {
-                        a.value(i)
-                    }
-                };
-                let date = date.unwrap_or_else(|| date32_to_naive(day.value(i)).unwrap());
-                (coordinate(lon), coordinate(lat), date)
-            })
-            .collect();
+        let records = records(batch, date);
         let mut out = vec![Err(RecordError::BadCoordinate); records.len()];
         atlas.controllers_each(&records, &mut out).unwrap();
         for held in out {

@@ -284,7 +284,7 @@ impl<'a> LocateIndex<'a> {
         out: &mut [Option<&'a Controller>],
     ) -> crate::error::Result<()> {
         super::same_length(points.len(), out.len())?;
-        self.controllers_block(&self.controller_by_code(), points, out);
+        self.for_each_controller(points, |i, c| out[i] = c);
         Ok(())
     }
 
