@@ -39,6 +39,7 @@ use crate::atlas::Atlas;
 use crate::error::{Error, Problem, Result};
 use crate::index::LocationRef;
 
+mod features;
 mod lines;
 
 /// Rows read, classified in parallel, and written per chunk.
@@ -789,11 +790,15 @@ impl Summary {
 /// Reads a GeoJSON FeatureCollection of points from `input` and writes it
 /// to `output`, each feature with the properties `controller`, `de_jure`,
 /// `rayon`, `overlays` (an array) and `error` added; every other member of
-/// a feature, and of the collection, is kept as it was. A feature that is
-/// not a point, or lacks its date, keeps its data and says why in `error`.
-/// The date comes from the property `date` names, or is fixed. Streaming:
-/// the `features` array is read a chunk at a time
-/// ([`crate::feature_stream`]), and each chunk classified in parallel.
+/// a feature, and of the collection, is kept as it was. A feature's members
+/// keep their text (numbers as written, strings with their escapes), with
+/// the whitespace between tokens left out; a key given twice comes out
+/// once, at its first place with its last value. A feature that is not a
+/// point, or lacks its date, keeps its data and says why in `error`. The
+/// date comes from the property `date` names, or is fixed. Streaming: the
+/// `features` array is read a chunk at a time ([`crate::feature_stream`]),
+/// and each chunk classified in parallel, a slice's points located as one
+/// batch.
 ///
 /// ```
 /// use frontline::classify::{classify_geojson, DateSource};
@@ -812,6 +817,12 @@ impl Summary {
 /// assert_eq!(out["features"][1]["properties"]["error"], "feature 1: expected a Point geometry, found null");
 /// # Ok::<(), frontline::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// [`Error::BadInput`] naming the feature for text that is not JSON, a
+/// feature that already has one of the properties classify adds, or a
+/// coordinate beyond f64; [`Error::Io`] when reading or writing fails.
 pub fn classify_geojson<R: Read, W: Write>(
     atlas: &Atlas,
     input: R,
@@ -863,7 +874,9 @@ pub fn classify_geojson<R: Read, W: Write>(
                 let parts: Vec<(Vec<u8>, Summary)> = chunk
                     .par_chunks(PART_ROWS)
                     .enumerate()
-                    .map(|(p, slice)| format_features(atlas, written + p * PART_ROWS, slice, date))
+                    .map(|(p, slice)| {
+                        features::format_features(atlas, written + p * PART_ROWS, slice, date)
+                    })
                     .collect::<Result<_>>()?;
                 for (bytes, part) in parts {
                     output.write_all(&bytes).map_err(write)?;
@@ -900,131 +913,12 @@ fn geojson_output_error(source: std::io::Error) -> Error {
     }
 }
 
-/// Features `first..` of the collection, classified and written as they
-/// come in the output (each after a separator but the very first).
-fn format_features(
-    atlas: &Atlas,
-    first: usize,
-    features: &[Box<serde_json::value::RawValue>],
-    date: &DateSource,
-) -> Result<(Vec<u8>, Summary)> {
-    let mut bytes = Vec::with_capacity(features.iter().map(|f| f.get().len() + 160).sum());
-    let mut tally = Tally::default();
-    for (i, raw) in features.iter().enumerate() {
-        let index = first + i;
-        // Valid JSON already; only a number beyond f64 can fail here.
-        let mut feature: serde_json::Value = serde_json::from_str(raw.get()).map_err(|e| {
-            // Its line and column would count from the feature, not the file.
-            let mut message = e.to_string();
-            message.truncate(message.rfind(" at line ").unwrap_or(message.len()));
-            Error::BadInput(crate::Problem::feature(GEOJSON_INPUT, index, None, message))
-        })?;
-        let taken = feature
-            .get("properties")
-            .and_then(|p| p.as_object())
-            .and_then(|p| OUTPUT_COLUMNS.iter().find(|c| p.contains_key(**c)));
-        if let Some(taken) = taken {
-            return Err(Error::BadInput(crate::Problem::feature(
-                GEOJSON_INPUT,
-                index,
-                None,
-                already_there("property", taken),
-            )));
-        }
-        let result = classify_feature(atlas, index, &feature, date);
-        let error = tally.count(&result);
-        add_properties(&mut feature, &result, error);
-        bytes.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
-        serde_json::to_writer(&mut bytes, &feature).map_err(|e| geojson_output_error(e.into()))?;
-    }
-    Ok((bytes, tally.into_summary()))
-}
-
 /// Why an input that already has one of the [`OUTPUT_COLUMNS`] is refused.
 fn already_there(kind: &str, name: &str) -> String {
     format!(
         "already has a {kind} `{name}`, which classify writes ({}): rename it first, nothing is overwritten",
         OUTPUT_COLUMNS.join(", ")
     )
-}
-
-/// Adds the classification's properties to a feature (creating
-/// `properties` when it is missing or null).
-fn add_properties(feature: &mut serde_json::Value, result: &RowResult, error: Option<&str>) {
-    use serde_json::{json, Value};
-    let added = match result {
-        Ok(here) => json!({
-            "controller": here.controller(),
-            "de_jure": here.de_jure(),
-            "rayon": here.rayon(),
-            "overlays": here.overlays().collect::<Vec<_>>(),
-            "error": null,
-        }),
-        Err(_) => json!({
-            "controller": null, "de_jure": null, "rayon": null,
-            "overlays": [], "error": error,
-        }),
-    };
-    if let Some(object) = feature.as_object_mut() {
-        let properties = object.entry("properties").or_insert_with(|| json!({}));
-        if properties.is_null() {
-            *properties = json!({});
-        }
-        if let (Some(properties), Value::Object(added)) = (properties.as_object_mut(), added) {
-            properties.extend(added);
-        }
-    }
-}
-
-fn classify_feature<'a>(
-    atlas: &'a Atlas,
-    index: usize,
-    feature: &serde_json::Value,
-    date: &DateSource,
-) -> RowResult<'a> {
-    let at = |message: String| format!("feature {index}: {message}");
-    if !feature.is_object() {
-        return Err(at(format!("expected a Feature object, found {feature}")));
-    }
-    let geometry = &feature["geometry"];
-    let coordinates = (geometry["type"] == "Point")
-        .then(|| geometry["coordinates"].as_array())
-        .flatten()
-        .filter(|c| c.len() >= 2);
-    let Some(coordinates) = coordinates else {
-        let full = geometry.to_string();
-        let mut found: String = full.chars().take(80).collect();
-        if found.len() < full.len() {
-            found.push('…');
-        }
-        return Err(at(format!("expected a Point geometry, found {found}")));
-    };
-    let number = |i: usize, name: &str| {
-        coordinates[i]
-            .as_f64()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| {
-                at(format!(
-                    "{name}: expected a number, found {}",
-                    coordinates[i]
-                ))
-            })
-    };
-    let (lon, lat) = (number(0, "longitude")?, number(1, "latitude")?);
-    let day = match date {
-        DateSource::Fixed(d) => *d,
-        DateSource::Column(name) => match feature["properties"][name.as_str()].as_str() {
-            Some(text) => {
-                crate::parse_date(text).map_err(|e| at(format!("property `{name}`: {e}")))?
-            }
-            None => {
-                return Err(at(format!(
-                    "property `{name}`: missing (expected YYYY-MM-DD)"
-                )))
-            }
-        },
-    };
-    locate(atlas, lon, lat, day).map_err(at)
 }
 
 /// Column positions.
