@@ -796,7 +796,7 @@ impl Summary {
 /// once, at its first place with its last value. A feature that is not a
 /// point, or lacks its date, keeps its data and says why in `error`. The
 /// date comes from the property `date` names, or is fixed. Streaming: the
-/// `features` array is read a chunk at a time ([`crate::feature_stream`]),
+/// `features` array is read a chunk at a time,
 /// and each chunk classified in parallel, a slice's points located as one
 /// batch.
 ///
@@ -845,53 +845,94 @@ pub fn classify_geojson<R: Read, W: Write>(
         output.write_all(b": ").map_err(write)?;
         serde_json::to_writer(&mut *output, value).map_err(|e| write(e.into()))
     };
-    // Reading stays on this thread: the raw features are allocated and freed
-    // by one thread, which glibc's allocator needs to stay fast (a reader
-    // thread made the run twice as slow). Past a syntax error nothing more
-    // can be read: the error names the feature, and the caller's atomic
-    // write keeps no half output.
+    // Reading stays on this thread, and so does freeing the raw features
+    // (a chunk comes back here once classified): glibc's allocator stays
+    // fast when one thread allocates and frees them (a reader thread of
+    // their own made the run twice as slow). Past a syntax error nothing
+    // more can be read: the error names the feature, and the caller's
+    // atomic write keeps no half output.
     let input = text_of(input).map_err(|source| Error::Io {
         path: GEOJSON_INPUT.into(),
         source,
     })?;
-    read_feature_collection(input, GEOJSON_INPUT, CHUNK_ROWS, |piece| {
-        match piece {
-            Piece::Member(key, value) if !features_open => before.push((key, value)),
-            Piece::Member(key, value) => member(&mut output, &key, &value)?,
-            Piece::FeaturesBegin => {
-                features_open = true;
-                output
-                    .write_all(b"{\"type\": \"FeatureCollection\"")
-                    .map_err(write)?;
-                for (key, value) in before.drain(..) {
-                    member(&mut output, &key, &value)?;
+    // Building, classifying and writing features runs in parallel, a slice
+    // per task; slices are written in order.
+    let classify_chunk = |first: usize, chunk: Vec<Box<serde_json::value::RawValue>>| {
+        let parts = chunk
+            .par_chunks(PART_ROWS)
+            .enumerate()
+            .map(|(p, slice)| features::format_features(atlas, first + p * PART_ROWS, slice, date))
+            .collect::<Result<Vec<_>>>();
+        (chunk, parts)
+    };
+    std::thread::scope(|scope| {
+        // A chunk is classified while the next one is read.
+        let mut pending: Option<std::thread::ScopedJoinHandle<'_, _>> = None;
+        let read = read_feature_collection(input, GEOJSON_INPUT, CHUNK_ROWS, |piece| {
+            match piece {
+                Piece::Member(key, value) if !features_open => before.push((key, value)),
+                Piece::Member(key, value) => member(&mut output, &key, &value)?,
+                Piece::FeaturesBegin => {
+                    features_open = true;
+                    output
+                        .write_all(b"{\"type\": \"FeatureCollection\"")
+                        .map_err(write)?;
+                    for (key, value) in before.drain(..) {
+                        member(&mut output, &key, &value)?;
+                    }
+                    output.write_all(b", \"features\": [").map_err(write)?;
                 }
-                output.write_all(b", \"features\": [").map_err(write)?;
-            }
-            Piece::Features(chunk) => {
-                // Building, classifying and writing features runs in
-                // parallel, a slice per task; slices are written in order.
-                let parts: Vec<(Vec<u8>, Summary)> = chunk
-                    .par_chunks(PART_ROWS)
-                    .enumerate()
-                    .map(|(p, slice)| {
-                        features::format_features(atlas, written + p * PART_ROWS, slice, date)
-                    })
-                    .collect::<Result<_>>()?;
-                for (bytes, part) in parts {
-                    output.write_all(&bytes).map_err(write)?;
-                    summary.merge(part);
+                Piece::Features(chunk) => {
+                    let first = written;
+                    written += chunk.len();
+                    let job = scope.spawn(move || classify_chunk(first, chunk));
+                    if let Some(done) = pending.replace(job) {
+                        write_classified(done, &mut output, &mut summary)?;
+                        progress(summary.rows);
+                    }
                 }
-                written += chunk.len();
-                progress(summary.rows);
+                Piece::FeaturesEnd => {
+                    if let Some(done) = pending.take() {
+                        write_classified(done, &mut output, &mut summary)?;
+                        progress(summary.rows);
+                    }
+                    output.write_all(b"\n]").map_err(write)?;
+                }
             }
-            Piece::FeaturesEnd => output.write_all(b"\n]").map_err(write)?,
+            Ok(())
+        });
+        // The reader stopped early: a chunk still being classified holds
+        // earlier features than the reader's error, so its error comes first.
+        if let Some(job) = pending.take() {
+            job.join().expect("classifying features does not panic").1?;
         }
-        Ok(())
+        read
     })?;
     output.write_all(b"}\n").map_err(write)?;
     output.flush().map_err(write)?;
     Ok(summary)
+}
+
+/// A chunk of raw features and what classifying them wrote, a slice at a
+/// time.
+type ClassifiedChunk = (
+    Vec<Box<serde_json::value::RawValue>>,
+    Result<Vec<(Vec<u8>, Summary)>>,
+);
+
+/// Writes a classified chunk of features (its slices in order) and counts
+/// them; the chunk's raw features are freed here.
+fn write_classified<W: Write>(
+    job: std::thread::ScopedJoinHandle<'_, ClassifiedChunk>,
+    output: &mut W,
+    summary: &mut Summary,
+) -> Result<()> {
+    let (_features, parts) = job.join().expect("classifying features does not panic");
+    for (bytes, part) in parts? {
+        output.write_all(&bytes).map_err(geojson_output_error)?;
+        summary.merge(part);
+    }
+    Ok(())
 }
 
 /// How errors name the GeoJSON input (the caller knows its file name).

@@ -120,6 +120,89 @@ fn a_failing_writer_ends_the_run_with_its_error() {
     assert!(broken(geojson_error));
 }
 
+/// `rows` point features; `with(i, feature)` may change feature `i`'s text.
+fn collection(rows: usize, with: impl Fn(usize, String) -> String) -> String {
+    let features: Vec<String> = (0..rows)
+        .map(|i| {
+            let (lat, lon) = (39.0 + (i % 1000) as f64 * 1e-3, 46.0 + (i % 997) as f64 * 1e-3);
+            with(
+                i,
+                format!(
+                    r#"{{"type": "Feature", "properties": {{"n": {i}}}, "geometry": {{"type": "Point", "coordinates": [{lon}, {lat}]}}}}"#
+                ),
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"type": "FeatureCollection", "features": [{}]}}"#,
+        features.join(",\n")
+    )
+}
+
+#[test]
+fn chunks_classified_while_the_next_is_read_come_out_whole_and_in_order() {
+    let atlas = Atlas::embedded().unwrap();
+    let rows = 2 * frontline::classify::CHUNK_ROWS + 5;
+    let input = collection(rows, |_, f| f);
+    let mut output = Vec::new();
+    let summary =
+        classify_geojson(&atlas, input.as_bytes(), &mut output, &fixed(), |_| {}).unwrap();
+    assert_eq!((summary.rows, summary.errors), (rows as u64, 0));
+    let out: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let features = out["features"].as_array().unwrap();
+    assert_eq!(features.len(), rows);
+    for (i, feature) in features.iter().enumerate() {
+        assert_eq!(feature["properties"]["n"], i, "feature {i} in its place");
+        let (lon, lat) = (
+            feature["geometry"]["coordinates"][0].as_f64().unwrap(),
+            feature["geometry"]["coordinates"][1].as_f64().unwrap(),
+        );
+        let here = atlas
+            .locate(
+                frontline::geo::Point::new(lon, lat),
+                parse_date("2021-06-01").unwrap(),
+            )
+            .unwrap();
+        assert_eq!(
+            feature["properties"]["controller"].as_str(),
+            here.controller.as_deref(),
+            "feature {i}"
+        );
+    }
+}
+
+#[test]
+fn an_error_in_a_chunk_being_classified_comes_before_a_later_syntax_error() {
+    let atlas = Atlas::embedded().unwrap();
+    let rows = frontline::classify::CHUNK_ROWS + 10;
+    // Feature 5 already has a property classify writes; the last one is cut.
+    let input = collection(rows, |i, f| match i {
+        5 => f.replace(r#""n": 5"#, r#""n": 5, "rayon": "mine""#),
+        i if i == rows - 1 => f[..f.len() - 3].to_owned(),
+        _ => f,
+    });
+    let error =
+        classify_geojson(&atlas, input.as_bytes(), Vec::new(), &fixed(), |_| {}).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("feature 5: already has a property `rayon`"),
+        "{error}"
+    );
+    // Without feature 5's, the syntax error is the one given, naming the
+    // feature cut short.
+    let input = collection(rows, |i, f| match i {
+        i if i == rows - 1 => f[..f.len() - 3].to_owned(),
+        _ => f,
+    });
+    let error =
+        classify_geojson(&atlas, input.as_bytes(), Vec::new(), &fixed(), |_| {}).unwrap_err();
+    assert!(
+        error.to_string().contains(&format!("feature {}", rows - 1)),
+        "{error}"
+    );
+}
+
 #[test]
 fn a_number_beyond_f64_is_refused_naming_its_feature() {
     let atlas = Atlas::embedded().unwrap();
