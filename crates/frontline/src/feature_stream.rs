@@ -6,10 +6,16 @@
 //! member or one chunk of features is held at a time. Features come as raw
 //! JSON text, checked but not yet built into values, so that callers can
 //! build them on many threads.
+//!
+//! The collection's own brackets, keys and commas are read here; each value
+//! (a member, a feature) is found by counting its brackets outside strings,
+//! then parsed from memory by serde_json, which checks it and is far faster
+//! than parsing from a reader a byte at a time. Errors say what and where
+//! as serde_json would for the whole input.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::Visitor;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -70,31 +76,23 @@ pub fn read_feature_collection<R: Read>(
     chunk: usize,
     mut take: impl FnMut(Piece) -> Result<()>,
 ) -> Result<()> {
-    let mut reader = Reader {
-        take: &mut take,
-        chunk: chunk.max(1),
-        read: None,
-        stopped: None,
-    };
-    let mut input = std::io::BufReader::new(input);
+    let mut input = std::io::BufReader::with_capacity(1 << 16, input);
     skip_bom(&mut input).map_err(|e| Error::Io {
         path: source.into(),
         source: e,
     })?;
-    let mut json = serde_json::Deserializer::from_reader(input);
-    let parsed =
-        de::Deserializer::deserialize_map(&mut json, &mut reader).and_then(|()| json.end());
-    if let Some(error) = reader.stopped {
-        return Err(error);
-    }
-    parsed.map_err(|e| {
-        // serde_json's message ends with the line and column.
-        let problem = match reader.read {
-            Some(index) => Problem::feature(source, index, None, e.to_string()),
-            None => Problem::file(source, e.to_string()),
-        };
-        Error::BadInput(problem)
-    })
+    let mut reader = Reader {
+        text: Scanner {
+            input,
+            line: 1,
+            column: 0,
+        },
+        source,
+        chunk: chunk.max(1),
+        read: None,
+        value: Vec::new(),
+    };
+    reader.collection(&mut take)
 }
 
 /// Skips a UTF-8 byte order mark at the start of `input`, as some editors
@@ -116,109 +114,381 @@ pub(crate) fn skip_bom(input: &mut impl std::io::BufRead) -> std::io::Result<()>
     Ok(())
 }
 
-/// The visitor of the collection object and of its `features` array.
-struct Reader<'t, F> {
-    take: &'t mut F,
+/// Reads the collection: its members a value at a time, the features of
+/// its `features` array one by one. Each value's text is found by a scan
+/// of its brackets and strings, then parsed (checked) by serde_json from
+/// memory, which is many times faster than parsing from the reader byte
+/// by byte; errors give the line and column in the whole input, as a
+/// streaming parse would.
+struct Reader<'s, R> {
+    text: Scanner<R>,
+    source: &'s str,
     chunk: usize,
     /// Index of the feature being read, once the array is open.
     read: Option<usize>,
-    /// The error `take` stopped with.
-    stopped: Option<Error>,
+    /// The text of the value being read.
+    value: Vec<u8>,
 }
 
-impl<F: FnMut(Piece) -> Result<()>> Reader<'_, F> {
-    fn give<E: de::Error>(&mut self, piece: Piece) -> std::result::Result<(), E> {
-        (self.take)(piece).map_err(|error| {
-            self.stopped = Some(error);
-            E::custom("stopped")
+impl<R: BufRead> Reader<'_, R> {
+    /// An error at the scanner's place (`message` at line L column C), in
+    /// the feature being read if any.
+    fn error_here(&self, message: &str) -> Error {
+        let (line, column) = (self.text.line, self.text.column);
+        self.problem(format!("{message} at line {line} column {column}"))
+    }
+
+    /// An error about the byte [`Reader::peek`] gave: placed on it.
+    fn error_at_next(&mut self, message: &str) -> Error {
+        self.bump();
+        self.error_here(message)
+    }
+
+    fn problem(&self, message: String) -> Error {
+        Error::BadInput(match self.read {
+            Some(index) => Problem::feature(self.source, index, None, message),
+            None => Problem::file(self.source, message),
         })
     }
-}
 
-impl<'de, F: FnMut(Piece) -> Result<()>> Visitor<'de> for &mut Reader<'_, F> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a GeoJSON FeatureCollection object")
+    fn io(&self, error: std::io::Error) -> Error {
+        Error::Io {
+            path: self.source.into(),
+            source: error,
+        }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+    /// The next byte but whitespace, not taken.
+    fn peek(&mut self) -> Result<Option<u8>> {
+        self.text.peek().map_err(|e| self.io(e))
+    }
+
+    /// Takes the byte `peek` gave.
+    fn bump(&mut self) {
+        self.text.bump();
+    }
+
+    /// Reads the next value's text into `self.value` and parses it as `T`;
+    /// serde_json's errors are placed in the whole input.
+    fn parse<T: serde::de::DeserializeOwned>(&mut self) -> Result<T> {
+        self.value.clear();
+        self.peek()?;
+        let start = (self.text.line, self.text.column);
+        // A value cut short by the end of the input fails to parse below,
+        // at its end, as the whole input would.
+        let read = self.text.value(&mut self.value);
+        read.map_err(|e| self.io(e))?;
+        serde_json::from_slice::<T>(&self.value).map_err(|e| {
+            let (line, column) = if e.line() <= 1 {
+                (start.0, start.1 + e.column())
+            } else {
+                (start.0 + e.line() - 1, e.column())
+            };
+            let mut message = e.to_string();
+            message.truncate(message.rfind(" at line ").unwrap_or(message.len()));
+            self.problem(format!("{message} at line {line} column {column}"))
+        })
+    }
+
+    fn collection(&mut self, take: &mut impl FnMut(Piece) -> Result<()>) -> Result<()> {
+        match self.peek()? {
+            Some(b'{') => self.bump(),
+            Some(b'[') => {
+                return Err(self.error_at_next(
+                    "invalid type: sequence, expected a GeoJSON FeatureCollection object",
+                ));
+            }
+            Some(_) => {
+                // A scalar: serde_json names it.
+                return self.parse::<Collection>().map(drop);
+            }
+            None => return Err(self.error_here("EOF while parsing a value")),
+        }
         let mut features_seen = false;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "features" if features_seen => {
-                    return Err(de::Error::custom("`features` appears twice"));
+        let mut first = true;
+        loop {
+            match self.peek()? {
+                Some(b'}') if first => {
+                    self.bump();
+                    break;
                 }
+                Some(b'"') => {}
+                Some(_) => return Err(self.error_at_next("key must be a string")),
+                None if first => return Err(self.error_here("EOF while parsing an object")),
+                None => return Err(self.error_here("EOF while parsing a value")),
+            }
+            first = false;
+            let key: String = self.parse()?;
+            if key == "features" && features_seen {
+                self.peek()?;
+                return Err(self.error_at_next("`features` appears twice"));
+            }
+            match self.peek()? {
+                Some(b':') => self.bump(),
+                Some(_) => return Err(self.error_at_next("expected `:`")),
+                None => return Err(self.error_here("EOF while parsing an object")),
+            }
+            match key.as_str() {
                 "features" => {
                     features_seen = true;
-                    self.give(Piece::FeaturesBegin)?;
-                    map.next_value_seed(FeatureArray(&mut *self))?;
+                    take(Piece::FeaturesBegin)?;
+                    self.features(take)?;
                     self.read = None;
-                    self.give(Piece::FeaturesEnd)?;
+                    take(Piece::FeaturesEnd)?;
                 }
                 "type" => {
-                    let kind: Value = map.next_value()?;
+                    let kind: Value = self.parse()?;
                     if kind != "FeatureCollection" {
-                        return Err(de::Error::custom(format!(
+                        self.peek()?;
+                        return Err(self.error_at_next(&format!(
                             "expected a FeatureCollection, found \"type\": {kind}; \
                              wrap features in {{\"type\": \"FeatureCollection\", \"features\": [...]}}"
                         )));
                     }
                 }
                 _ => {
-                    let value: Value = map.next_value()?;
-                    self.give(Piece::Member(key, value))?;
+                    let value: Value = self.parse()?;
+                    take(Piece::Member(key, value))?;
                 }
             }
+            match self.peek()? {
+                Some(b',') => {
+                    self.bump();
+                    if self.peek()? == Some(b'}') {
+                        return Err(self.error_at_next("trailing comma"));
+                    }
+                }
+                Some(b'}') => {
+                    self.bump();
+                    break;
+                }
+                Some(_) => return Err(self.error_at_next("expected `,` or `}`")),
+                None => return Err(self.error_here("EOF while parsing an object")),
+            }
         }
-        if features_seen {
-            Ok(())
-        } else {
-            Err(de::Error::custom(
+        if !features_seen {
+            return Err(self.error_here(
                 "expected a FeatureCollection with a `features` array, found no `features` member",
-            ))
+            ));
+        }
+        match self.peek()? {
+            None => Ok(()),
+            Some(_) => Err(self.error_at_next("trailing characters")),
         }
     }
-}
 
-/// The `features` array, read a chunk at a time.
-struct FeatureArray<'r, 't, F>(&'r mut Reader<'t, F>);
-
-impl<'de, F: FnMut(Piece) -> Result<()>> DeserializeSeed<'de> for FeatureArray<'_, '_, F> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de, F: FnMut(Piece) -> Result<()>> Visitor<'de> for FeatureArray<'_, '_, F> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an array of features")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        let reader = self.0;
+    /// The `features` array, a chunk of features at a time.
+    fn features(&mut self, take: &mut impl FnMut(Piece) -> Result<()>) -> Result<()> {
+        match self.peek()? {
+            Some(b'[') => self.bump(),
+            Some(_) => return self.parse::<FeatureArray>().map(drop),
+            None => return Err(self.error_here("EOF while parsing a value")),
+        }
+        let mut chunk = Vec::with_capacity(self.chunk);
         let mut index = 0;
-        let mut chunk = Vec::with_capacity(reader.chunk);
+        self.read = Some(index);
+        match self.peek()? {
+            Some(b']') => {
+                self.bump();
+                return Ok(());
+            }
+            Some(_) => {}
+            None => return Err(self.error_here("EOF while parsing a list")),
+        }
         loop {
-            reader.read = Some(index);
-            let Some(feature) = seq.next_element::<Box<RawValue>>()? else {
-                break;
-            };
+            if self.peek()?.is_none() {
+                return Err(self.error_here("EOF while parsing a value"));
+            }
+            let feature: Box<RawValue> = self.parse()?;
             chunk.push(feature);
             index += 1;
-            if chunk.len() == reader.chunk {
-                let full = std::mem::replace(&mut chunk, Vec::with_capacity(reader.chunk));
-                reader.give(Piece::Features(full))?;
+            // What follows (a comma and the next feature) is the next one's.
+            self.read = Some(index);
+            if chunk.len() == self.chunk {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(self.chunk));
+                take(Piece::Features(full))?;
+            }
+            match self.peek()? {
+                Some(b',') => {
+                    self.bump();
+                    if self.peek()? == Some(b']') {
+                        return Err(self.error_at_next("trailing comma"));
+                    }
+                }
+                Some(b']') => {
+                    self.bump();
+                    break;
+                }
+                Some(_) => return Err(self.error_at_next("expected `,` or `]`")),
+                None => return Err(self.error_here("EOF while parsing a list")),
             }
         }
         if !chunk.is_empty() {
-            reader.give(Piece::Features(chunk))?;
+            take(Piece::Features(chunk))?;
         }
         Ok(())
+    }
+}
+
+/// Names what a collection must be, for serde_json's message on a scalar.
+struct Collection;
+
+impl<'de> serde::Deserialize<'de> for Collection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Expect;
+        impl<'de> Visitor<'de> for Expect {
+            type Value = Collection;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a GeoJSON FeatureCollection object")
+            }
+        }
+        d.deserialize_map(Expect)
+    }
+}
+
+/// Names what `features` must be, for serde_json's message on anything else.
+struct FeatureArray;
+
+impl<'de> serde::Deserialize<'de> for FeatureArray {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Expect;
+        impl<'de> Visitor<'de> for Expect {
+            type Value = FeatureArray;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of features")
+            }
+        }
+        d.deserialize_seq(Expect)
+    }
+}
+
+/// A JSON text on a buffered input, read a value at a time, with the line
+/// and column of the last byte taken (as serde_json counts them: lines from
+/// 1, columns the bytes taken on the line).
+struct Scanner<R> {
+    input: R,
+    line: usize,
+    column: usize,
+}
+
+/// Whether a byte is JSON whitespace.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+impl<R: BufRead> Scanner<R> {
+    /// Counts `taken` bytes into the line and column.
+    fn count(line: &mut usize, column: &mut usize, taken: &[u8]) {
+        match memchr::memrchr(b'\n', taken) {
+            Some(last) => {
+                *line += memchr::memchr_iter(b'\n', taken).count();
+                *column = taken.len() - last - 1;
+            }
+            None => *column += taken.len(),
+        }
+    }
+
+    /// The next byte but whitespace (the whitespace is taken), not taken
+    /// itself; `None` at the end.
+    fn peek(&mut self) -> std::io::Result<Option<u8>> {
+        loop {
+            let buffer = self.input.fill_buf()?;
+            if buffer.is_empty() {
+                return Ok(None);
+            }
+            let spaces = buffer.iter().take_while(|&&b| is_space(b)).count();
+            let next = buffer.get(spaces).copied();
+            Self::count(&mut self.line, &mut self.column, &buffer[..spaces]);
+            self.input.consume(spaces);
+            if next.is_some() {
+                return Ok(next);
+            }
+        }
+    }
+
+    /// Takes the byte [`Scanner::peek`] gave (never a line end).
+    fn bump(&mut self) {
+        self.column += 1;
+        self.input.consume(1);
+    }
+
+    /// Appends the text of the next value (whitespace before it taken) to
+    /// `out`: an object or array up to its closing bracket, a string to its
+    /// closing quote, anything else up to the next delimiter. Brackets are
+    /// only counted, not matched: the parse that follows checks the text.
+    /// When the input ends inside the value, `out` holds what there was.
+    fn value(&mut self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        if self.peek()?.is_none() {
+            return Ok(());
+        }
+        let mut depth = 0usize;
+        let (mut in_string, mut escaped) = (false, false);
+        let mut scalar = None;
+        loop {
+            let buffer = self.input.fill_buf()?;
+            if buffer.is_empty() {
+                return Ok(());
+            }
+            let mut end = None;
+            let mut at = 0;
+            if scalar.is_none() {
+                scalar = Some(!matches!(buffer[0], b'{' | b'[' | b'"'));
+            }
+            while at < buffer.len() {
+                let b = buffer[at];
+                if in_string {
+                    if escaped {
+                        escaped = false;
+                    } else if b == b'\\' {
+                        escaped = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                        if depth == 0 {
+                            end = Some(at + 1);
+                            break;
+                        }
+                    } else {
+                        // Straight to the next quote or backslash.
+                        match memchr::memchr2(b'"', b'\\', &buffer[at..]) {
+                            Some(n) => {
+                                at += n;
+                                continue;
+                            }
+                            None => {
+                                at = buffer.len();
+                                continue;
+                            }
+                        }
+                    }
+                } else if scalar == Some(true) {
+                    if is_space(b) || matches!(b, b',' | b'}' | b']') {
+                        end = Some(at);
+                        break;
+                    }
+                } else {
+                    match b {
+                        b'"' => in_string = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                end = Some(at + 1);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                at += 1;
+            }
+            let taken = end.unwrap_or(buffer.len());
+            out.extend_from_slice(&buffer[..taken]);
+            Self::count(&mut self.line, &mut self.column, &buffer[..taken]);
+            self.input.consume(taken);
+            if end.is_some() {
+                return Ok(());
+            }
+        }
     }
 }
 
@@ -271,6 +541,64 @@ mod tests {
         assert!(cut.contains("line 2"), "{cut}");
         let trailing = error(r#"{"features": []} x"#);
         assert!(trailing.contains("trailing characters"), "{trailing}");
+    }
+
+    #[test]
+    fn errors_are_placed_in_the_whole_input_as_a_streaming_parse_places_them() {
+        let error = |input: &str| pieces(input, 2).unwrap_err().to_string();
+        // Messages and places as serde_json gives them parsing the whole
+        // input from a reader.
+        assert_eq!(
+            error("{\"type\": \"FeatureCollection\",\n \"features\": [{},\n   {\"a\": tru}\n]}"),
+            "invalid input: in.geojson: feature 1: expected ident at line 3 column 13"
+        );
+        assert_eq!(
+            error("{\"features\": [{},\n   {\"a\":\n  [1, 2}\n]}"),
+            "invalid input: in.geojson: feature 1: expected `,` or `]` at line 3 column 8"
+        );
+        assert_eq!(
+            error("{\"name\": {\"x\":\n [1,\n 2,]},\n \"features\": []}"),
+            "invalid input: in.geojson: trailing comma at line 3 column 4"
+        );
+        assert_eq!(
+            error(r#"{"features": [], "features": []}"#),
+            "invalid input: in.geojson: `features` appears twice at line 1 column 28"
+        );
+        assert_eq!(
+            error(r#"{"features": [{} {}]}"#),
+            "invalid input: in.geojson: feature 1: expected `,` or `]` at line 1 column 18"
+        );
+        assert_eq!(
+            error("{\"features\": ["),
+            "invalid input: in.geojson: feature 0: EOF while parsing a list at line 1 column 14"
+        );
+    }
+
+    #[test]
+    fn strings_with_brackets_and_quotes_longer_than_the_buffer_are_read_whole() {
+        // Past the reader's 64 KiB buffer, with escaped quotes, backslashes
+        // and brackets inside, and a key written with an escape.
+        let long = format!("{0}\\\"]}}[{{\\\\{0}", "x".repeat(70_000));
+        let input = format!(
+            "{{\"fe\\u0061tures\": [{{\"s\": \"{long}\"}},\n {{\"t\": [\"]\"]}}], \"name\": \"{long}\"}}\n\n  x"
+        );
+        let error = pieces(&input, 2).unwrap_err().to_string();
+        assert!(
+            error.ends_with("trailing characters at line 4 column 3"),
+            "{error}"
+        );
+        let input = &input[..input.len() - 5];
+        let got = pieces(input, 2).unwrap();
+        let [Piece::FeaturesBegin, Piece::Features(features), Piece::FeaturesEnd, Piece::Member(name, value)] =
+            got.as_slice()
+        else {
+            panic!("{got:?}");
+        };
+        let first: Value = serde_json::from_str(features[0].get()).unwrap();
+        let text = format!("{0}\"]}}[{{\\{0}", "x".repeat(70_000));
+        assert_eq!(first["s"].as_str(), Some(text.as_str()));
+        assert_eq!(features[1].get(), r#"{"t": ["]"]}"#);
+        assert_eq!((name.as_str(), value), ("name", &first["s"]));
     }
 
     #[test]
