@@ -178,7 +178,17 @@ impl<R: BufRead> Reader<'_, R> {
         // at its end, as the whole input would.
         let read = self.text.value(&mut self.value);
         read.map_err(|e| self.io(e))?;
-        serde_json::from_slice::<T>(&self.value).map_err(|e| {
+        serde_json::from_slice::<T>(&self.value).map_err(|mut e| {
+            // A value cut short by a delimiter (`"a": ,`, `tru}`): what a
+            // parse of the whole input says there, at the delimiter.
+            if e.is_eof() {
+                if let Ok(Some(&next)) = self.text.input.fill_buf().map(|b| b.first()) {
+                    self.value.push(next);
+                    if let Err(at_next) = serde_json::from_slice::<T>(&self.value) {
+                        e = at_next;
+                    }
+                }
+            }
             let (line, column) = if e.line() <= 1 {
                 (start.0, start.1 + e.column())
             } else {
@@ -414,7 +424,8 @@ impl<R: BufRead> Scanner<R> {
 
     /// Appends the text of the next value (whitespace before it taken) to
     /// `out`: an object or array up to its closing bracket, a string to its
-    /// closing quote, anything else up to the next delimiter. Brackets are
+    /// closing quote, a number or a word (`true`, `false`, `null`) as far
+    /// as its bytes go. Brackets are
     /// only counted, not matched: the parse that follows checks the text.
     /// When the input ends inside the value, `out` holds what there was.
     fn value(&mut self, out: &mut Vec<u8>) -> std::io::Result<()> {
@@ -424,6 +435,7 @@ impl<R: BufRead> Scanner<R> {
         let mut depth = 0usize;
         let (mut in_string, mut escaped) = (false, false);
         let mut scalar = None;
+        let mut number = true;
         loop {
             let buffer = self.input.fill_buf()?;
             if buffer.is_empty() {
@@ -432,7 +444,17 @@ impl<R: BufRead> Scanner<R> {
             let mut end = None;
             let mut at = 0;
             if scalar.is_none() {
-                scalar = Some(!matches!(buffer[0], b'{' | b'[' | b'"'));
+                scalar = match buffer[0] {
+                    b'{' | b'[' | b'"' => Some(false),
+                    b'-' | b'0'..=b'9' => Some(true),
+                    // `true`, `false`, `null`, or a stray letter.
+                    b'a'..=b'z' | b'A'..=b'Z' => {
+                        number = false;
+                        Some(true)
+                    }
+                    // Not a value: nothing to take, the parse says so.
+                    _ => return Ok(()),
+                };
             }
             while at < buffer.len() {
                 let b = buffer[at];
@@ -461,7 +483,14 @@ impl<R: BufRead> Scanner<R> {
                         }
                     }
                 } else if scalar == Some(true) {
-                    if is_space(b) || matches!(b, b',' | b'}' | b']') {
+                    // A number's or a word's bytes, as far as a streaming
+                    // parse would read them.
+                    let more = if number {
+                        matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                    } else {
+                        b.is_ascii_alphabetic()
+                    };
+                    if !more {
                         end = Some(at);
                         break;
                     }
@@ -572,6 +601,36 @@ mod tests {
             error("{\"features\": ["),
             "invalid input: in.geojson: feature 0: EOF while parsing a list at line 1 column 14"
         );
+        // Values cut short or run into what follows them.
+        for (input, expected) in [
+            (
+                r#"{"name": , "features": []}"#,
+                "expected value at line 1 column 10",
+            ),
+            (
+                r#"{"features": [tru}]}"#,
+                "feature 0: expected ident at line 1 column 18",
+            ),
+            (
+                r#"{"features": [], "crs": nu ll}"#,
+                "expected ident at line 1 column 27",
+            ),
+            (
+                r#"{"features": [{},8{}]}"#,
+                "feature 2: expected `,` or `]` at line 1 column 19",
+            ),
+            (
+                r#"{"type": 3FeatureCollection", "features": []}"#,
+                "expected a FeatureCollection, found \"type\": 3; wrap features in \
+                 {\"type\": \"FeatureCollection\", \"features\": [...]} at line 1 column 11",
+            ),
+        ] {
+            assert_eq!(
+                error(input),
+                format!("invalid input: in.geojson: {expected}"),
+                "{input}"
+            );
+        }
     }
 
     #[test]
