@@ -308,6 +308,12 @@ fn write_key(out: &mut Vec<u8>, key: &str) {
 /// A JSON string, or `null`.
 fn write_text(out: &mut Vec<u8>, text: Option<&str>) {
     match text {
+        // What serde_json escapes: quotes, backslashes, control characters.
+        Some(text) if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') => {
+            out.push(b'"');
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'"');
+        }
         Some(text) => serde_json::to_writer(&mut *out, text).expect("writing to memory"),
         None => out.extend_from_slice(b"null"),
     }
@@ -587,6 +593,27 @@ mod tests {
                 .contains("feature 0: already has a property `rayon`"),
             "{taken}"
         );
+    }
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for text in [
+            "plain",
+            "é ü",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "\u{1}",
+            "\u{7f}",
+            "",
+        ] {
+            let mut out = Vec::new();
+            write_text(&mut out, Some(text));
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(text).unwrap()
+            );
+        }
     }
 
     #[test]
