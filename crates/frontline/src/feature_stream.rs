@@ -261,19 +261,8 @@ impl<R: BufRead> Reader<'_, R> {
                     take(Piece::Member(key, value))?;
                 }
             }
-            match self.peek()? {
-                Some(b',') => {
-                    self.bump();
-                    if self.peek()? == Some(b'}') {
-                        return Err(self.error_at_next("trailing comma"));
-                    }
-                }
-                Some(b'}') => {
-                    self.bump();
-                    break;
-                }
-                Some(_) => return Err(self.error_at_next("expected `,` or `}`")),
-                None => return Err(self.error_here("EOF while parsing an object")),
+            if !self.separator(b'}', "an object")? {
+                break;
             }
         }
         if !features_seen {
@@ -284,6 +273,30 @@ impl<R: BufRead> Reader<'_, R> {
         match self.peek()? {
             None => Ok(()),
             Some(_) => Err(self.error_at_next("trailing characters")),
+        }
+    }
+
+    /// What follows a member or an element of the object or array that
+    /// `close` ends (`what` names it): `true` after a comma (another must
+    /// follow), `false` once closed.
+    fn separator(&mut self, close: u8, what: &str) -> Result<bool> {
+        match self.peek()? {
+            Some(b',') => {
+                self.bump();
+                if self.peek()? == Some(close) {
+                    return Err(self.error_at_next("trailing comma"));
+                }
+                Ok(true)
+            }
+            Some(b) if b == close => {
+                self.bump();
+                Ok(false)
+            }
+            Some(_) => {
+                let close = char::from(close);
+                Err(self.error_at_next(&format!("expected `,` or `{close}`")))
+            }
+            None => Err(self.error_here(&format!("EOF while parsing {what}"))),
         }
     }
 
@@ -318,19 +331,8 @@ impl<R: BufRead> Reader<'_, R> {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(self.chunk));
                 take(Piece::Features(full))?;
             }
-            match self.peek()? {
-                Some(b',') => {
-                    self.bump();
-                    if self.peek()? == Some(b']') {
-                        return Err(self.error_at_next("trailing comma"));
-                    }
-                }
-                Some(b']') => {
-                    self.bump();
-                    break;
-                }
-                Some(_) => return Err(self.error_at_next("expected `,` or `]`")),
-                None => return Err(self.error_here("EOF while parsing a list")),
+            if !self.separator(b']', "a list")? {
+                break;
             }
         }
         if !chunk.is_empty() {
