@@ -431,13 +431,16 @@ impl<R: BufRead> Scanner<R> {
     /// only counted, not matched: the parse that follows checks the text.
     /// When the input ends inside the value, `out` holds what there was.
     fn value(&mut self, out: &mut Vec<u8>) -> std::io::Result<()> {
-        if self.peek()?.is_none() {
-            return Ok(());
-        }
+        let (scalar, number) = match self.peek()? {
+            Some(b'{' | b'[' | b'"') => (false, false),
+            Some(b'-' | b'0'..=b'9') => (true, true),
+            // `true`, `false`, `null`, or a stray letter.
+            Some(b) if b.is_ascii_alphabetic() => (true, false),
+            // The end, or not a value: nothing to take, the parse says so.
+            _ => return Ok(()),
+        };
         let mut depth = 0usize;
         let (mut in_string, mut escaped) = (false, false);
-        let mut scalar = None;
-        let mut number = true;
         loop {
             let buffer = self.input.fill_buf()?;
             if buffer.is_empty() {
@@ -445,19 +448,6 @@ impl<R: BufRead> Scanner<R> {
             }
             let mut end = None;
             let mut at = 0;
-            if scalar.is_none() {
-                scalar = match buffer[0] {
-                    b'{' | b'[' | b'"' => Some(false),
-                    b'-' | b'0'..=b'9' => Some(true),
-                    // `true`, `false`, `null`, or a stray letter.
-                    b'a'..=b'z' | b'A'..=b'Z' => {
-                        number = false;
-                        Some(true)
-                    }
-                    // Not a value: nothing to take, the parse says so.
-                    _ => return Ok(()),
-                };
-            }
             while at < buffer.len() {
                 let b = buffer[at];
                 if in_string {
@@ -484,7 +474,7 @@ impl<R: BufRead> Scanner<R> {
                             }
                         }
                     }
-                } else if scalar == Some(true) {
+                } else if scalar {
                     // A number's or a word's bytes, as far as a streaming
                     // parse would read them.
                     let more = if number {

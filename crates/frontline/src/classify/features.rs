@@ -154,25 +154,8 @@ impl<'t> Feature<'t> {
             }
             has_properties = true;
             match &self.properties {
-                Some(properties) => {
-                    out.push(b'{');
-                    let mut first = true;
-                    properties.each_once(|key, value| {
-                        if !first {
-                            out.push(b',');
-                        }
-                        first = false;
-                        write_key(out, key);
-                        minify(out, value.get());
-                    });
-                    write_answer(out, !first, result, error);
-                    out.push(b'}');
-                }
-                None if value.get() == "null" => {
-                    out.push(b'{');
-                    write_answer(out, false, result, error);
-                    out.push(b'}');
-                }
+                Some(properties) => with_answer(out, Some(properties), result, error),
+                None if value.get() == "null" => with_answer(out, None, result, error),
                 None => minify(out, value.get()),
             }
         });
@@ -181,9 +164,7 @@ impl<'t> Feature<'t> {
                 out.push(b',');
             }
             write_key(out, "properties");
-            out.push(b'{');
-            write_answer(out, false, result, error);
-            out.push(b'}');
+            with_answer(out, None, result, error);
         }
         out.push(b'}');
     }
@@ -264,6 +245,30 @@ fn day_of(
     let day = crate::parse_date(&text).map_err(|e| format!("property `{name}`: {e}"))?;
     dates.put(text.as_bytes(), day);
     Ok(day)
+}
+
+/// Appends a properties object: `properties`' members (none when `None`),
+/// then the answer's.
+fn with_answer(
+    out: &mut Vec<u8>,
+    properties: Option<&Members>,
+    result: &RowResult,
+    error: Option<&str>,
+) {
+    out.push(b'{');
+    let mut first = true;
+    if let Some(properties) = properties {
+        properties.each_once(|key, value| {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            write_key(out, key);
+            minify(out, value.get());
+        });
+    }
+    write_answer(out, !first, result, error);
+    out.push(b'}');
 }
 
 /// Appends the answer's members (after a comma when `after` others).
@@ -371,6 +376,22 @@ impl<'t> Members<'t> {
     /// Calls `each(key, value)` for each key once, in the order keys first
     /// appear, with its last value.
     fn each_once(&self, mut each: impl FnMut(&str, &'t RawValue)) {
+        if self.0.len() > 16 {
+            // Objects with many members (the tags of an OSM export): a map
+            // instead of scanning the members around each one.
+            let mut last = std::collections::HashMap::with_capacity(self.0.len());
+            for (i, (key, _)) in self.0.iter().enumerate() {
+                last.insert(key.as_ref(), i);
+            }
+            // A key's first place takes its last value; its other places
+            // find it gone.
+            for (key, _) in &self.0 {
+                if let Some(at) = last.remove(key.as_ref()) {
+                    each(key, self.0[at].1);
+                }
+            }
+            return;
+        }
         for (i, (key, value)) in self.0.iter().enumerate() {
             let later = &self.0[i + 1..];
             if self.0[..i].iter().any(|(k, _)| k == key) {
@@ -544,6 +565,15 @@ mod tests {
                 failed(&format!("feature 11: {}", atlas.locate(geo::Point::new(46.7, 39.8), day("1990-01-01")).unwrap_err())),
             ),
         ];
+        // Many members (the map path), one of them given twice.
+        let keys: Vec<String> = (0..20).map(|k| format!(r#""k{k}": {k}"#)).collect();
+        let many = format!(
+            r#"{{"type": "Feature", "properties": {{{}, "seen": "2021-06-01", "k3": "again"}},
+                "geometry": {{"type": "Point", "coordinates": [46.7528, 39.8177]}}}}"#,
+            keys.join(", ")
+        );
+        let mut cases = cases;
+        cases.push((&many, answer(&atlas, 46.7528, 39.8177, "2021-06-01")));
         let texts: Vec<&str> = cases.iter().map(|(text, _)| *text).collect();
         let out = written(&atlas, &texts).unwrap();
         assert_eq!(out.len(), cases.len());
