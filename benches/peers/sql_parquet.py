@@ -16,7 +16,7 @@ row groups of 1 M) is generated here with numpy + pyarrow. Then:
 
 Usage (frontline built with the `sql` feature):
     cargo build --release --features sql --bin frontline
-    pip install sedonadb pandas pyarrow numpy
+    pip install sedonadb pandas pyarrow geoarrow-pyarrow numpy
     python3 benches/peers/sql_parquet.py [--rows N]
 """
 import os, statistics, subprocess, sys, tempfile, time
@@ -31,6 +31,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+# SedonaDB hands its results to pandas through geoarrow-pyarrow; without it
+# the script would stop only after the frontline runs.
+try:
+    import sedonadb
+    import geoarrow.pyarrow  # noqa: F401
+except ImportError as missing:
+    sys.exit(f"{missing}: pip install sedonadb pandas pyarrow geoarrow-pyarrow numpy")
 
 tmp = tempfile.mkdtemp(prefix="frontline-sql-")
 points = os.path.join(tmp, "points.parquet")
@@ -84,8 +92,6 @@ fl_took, fl_best, fl_counts = timed(lambda: sql(one_date), 3)
 zones_csv = os.path.join(tmp, "zones.csv")
 subprocess.run([FRONTLINE, "export", "--at", DATE, "-o", zones_csv], check=True)
 zones = pd.read_csv(zones_csv)[["controller", "wkt"]]
-
-import sedonadb
 
 
 def sedona():
