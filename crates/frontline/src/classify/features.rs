@@ -510,7 +510,7 @@ mod tests {
     fn features_come_out_as_their_values_would_with_the_answer_added() {
         let atlas = Atlas::embedded().unwrap();
         let stepanakert = answer(&atlas, 46.7528, 39.8177, "2021-06-01");
-        let cases: Vec<(&str, Value)> = vec![
+        let mut cases: Vec<(&str, Value)> = vec![
             (
                 r#"{"type": "Feature", "id": 7, "properties": {"seen": "2021-06-01", "name": "a  b\" c"},
                     "geometry": {"type": "Point", "coordinates": [46.7528, 39.8177]}}"#,
@@ -572,7 +572,6 @@ mod tests {
                 "geometry": {{"type": "Point", "coordinates": [46.7528, 39.8177]}}}}"#,
             keys.join(", ")
         );
-        let mut cases = cases;
         cases.push((&many, answer(&atlas, 46.7528, 39.8177, "2021-06-01")));
         let texts: Vec<&str> = cases.iter().map(|(text, _)| *text).collect();
         let out = written(&atlas, &texts).unwrap();
