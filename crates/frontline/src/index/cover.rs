@@ -2,7 +2,7 @@
 //! nothing of atlases: any list of `MultiPolygon`s will do.
 
 use geo::kernels::{Kernel, Orientation, RobustKernel};
-use geo::{BoundingRect, Coord, Line, MultiPolygon, Point, Rect};
+use geo::{BoundingRect, Coord, MultiPolygon, Point, Rect};
 
 use crate::geometry::segments::radix_sort;
 
@@ -124,30 +124,63 @@ impl Frame {
 
     /// Calls `meets(cell)` for every cell the segment a→b meets, row by row,
     /// each cell widened by a hair so a query rounded into a neighbouring
-    /// cell still sees every edge near it.
+    /// cell still sees every edge near it. In each row only the columns the
+    /// segment spans within the row's band are visited (a long edge across
+    /// a fine grid meets a thin line of its box's cells), and those columns
+    /// are widened by the same hair again: a cell called that the segment
+    /// misses by a rounding only costs its edge list one edge.
     pub(super) fn cells_met(&self, a: Coord<f64>, b: Coord<f64>, mut meets: impl FnMut(usize)) {
+        self.cells_met_at(a, b, |gx, gy| meets(gy * self.nx + gx));
+    }
+
+    /// [`Frame::cells_met`] by column and row.
+    pub(super) fn cells_met_at(
+        &self,
+        a: Coord<f64>,
+        b: Coord<f64>,
+        mut meets: impl FnMut(usize, usize),
+    ) {
         let pad = Coord {
             x: self.cell.x * 1e-7,
             y: self.cell.y * 1e-7,
         };
-        let line = Line::new(a, b);
         let (x0, x1) = (a.x.min(b.x) - pad.x, a.x.max(b.x) + pad.x);
         let (y0, y1) = (a.y.min(b.y) - pad.y, a.y.max(b.y) + pad.y);
-        let size = Coord {
-            x: self.cell.x + 2.0 * pad.x,
-            y: self.cell.y + 2.0 * pad.y,
-        };
-        for gy in self.row(y0)..=self.row(y1) {
-            for gx in self.column(x0)..=self.column(x1) {
-                let corner = Coord {
-                    x: self.origin.x + gx as f64 * self.cell.x - pad.x,
-                    y: self.origin.y + gy as f64 * self.cell.y - pad.y,
-                };
-                if segment_meets_box(&line, corner, size) {
-                    meets(gy * self.nx + gx);
-                }
+        let (first_row, last_row) = (self.row(y0), self.row(y1));
+        let d = b - a;
+        for gy in first_row..=last_row {
+            let (mut from, mut to) = (x0, x1);
+            if first_row != last_row && d.y != 0.0 {
+                // Where the segment is within the row's widened band.
+                let low = self.origin.y + gy as f64 * self.cell.y - pad.y;
+                let high = low + self.cell.y + 2.0 * pad.y;
+                let (t_low, t_high) = ((low - a.y) / d.y, (high - a.y) / d.y);
+                let t0 = t_low.min(t_high).clamp(0.0, 1.0);
+                let t1 = t_low.max(t_high).clamp(0.0, 1.0);
+                let (xa, xb) = (a.x + t0 * d.x, a.x + t1 * d.x);
+                from = (xa.min(xb) - 2.0 * pad.x).max(x0);
+                to = (xa.max(xb) + 2.0 * pad.x).min(x1);
+            }
+            for gx in self.column(from)..=self.column(to) {
+                meets(gx, gy);
             }
         }
+    }
+
+    /// The same cells each cut into `by` × `by`: what `cells_met` and
+    /// `column_row` of the result say is about the finer cells.
+    pub(super) fn refined(&self, by: usize) -> Frame {
+        let cell = Coord {
+            x: self.cell.x / by as f64,
+            y: self.cell.y / by as f64,
+        };
+        Frame::with(self.origin, cell, (self.nx * by, self.ny * by))
+    }
+
+    /// Column and row of the cell [`Frame::cell_of`] gives.
+    #[inline(always)]
+    pub(super) fn column_row(&self, at: usize) -> (usize, usize) {
+        (at % self.nx, at / self.nx)
     }
 
     /// The cell of (lon, lat), row by row; a point beyond the grid (or NaN)
@@ -161,6 +194,13 @@ impl Frame {
     /// hair), so the answer is the same.
     #[inline(always)]
     pub(super) fn cell_of(&self, lon: f64, lat: f64) -> usize {
+        let (gx, gy) = self.column_row_of(lon, lat);
+        gy * self.nx + gx
+    }
+
+    /// Column and row of [`Frame::cell_of`] (lon, lat).
+    #[inline(always)]
+    pub(super) fn column_row_of(&self, lon: f64, lat: f64) -> (usize, usize) {
         const ROUND: f64 = 6_755_399_441_055_744.0;
         let fx = ((lon - self.first_centre.x) * self.scale.x)
             .max(0.0)
@@ -170,7 +210,7 @@ impl Frame {
             .min(self.last_y);
         let gx = (fx + ROUND).to_bits() as u32 as usize;
         let gy = (fy + ROUND).to_bits() as u32 as usize;
-        gy * self.nx + gx
+        (gx, gy)
     }
 
     /// The centre of cell `at`.
@@ -743,40 +783,122 @@ fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
     (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
 }
 
-/// Whether a segment meets the closed box [corner, corner + size]
-/// (Liang–Barsky clipping).
-fn segment_meets_box(line: &Line<f64>, corner: Coord<f64>, size: Coord<f64>) -> bool {
-    let (dx, dy) = (line.end.x - line.start.x, line.end.y - line.start.y);
-    let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for (p, q) in [
-        (-dx, line.start.x - corner.x),
-        (dx, corner.x + size.x - line.start.x),
-        (-dy, line.start.y - corner.y),
-        (dy, corner.y + size.y - line.start.y),
-    ] {
-        if p == 0.0 {
-            if q < 0.0 {
-                return false;
-            }
-        } else {
-            let r = q / p;
-            if p < 0.0 {
-                t0 = t0.max(r);
-            } else {
-                t1 = t1.min(r);
-            }
-            if t0 > t1 {
-                return false;
-            }
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::polygon;
+    use geo::{polygon, Line};
+
+    /// Whether a segment meets the closed box [corner, corner + size]
+    /// (Liang–Barsky clipping): every box a cell is tested against.
+    fn segment_meets_box(line: &Line<f64>, corner: Coord<f64>, size: Coord<f64>) -> bool {
+        let (dx, dy) = (line.end.x - line.start.x, line.end.y - line.start.y);
+        let (mut t0, mut t1) = (0.0f64, 1.0f64);
+        for (p, q) in [
+            (-dx, line.start.x - corner.x),
+            (dx, corner.x + size.x - line.start.x),
+            (-dy, line.start.y - corner.y),
+            (dy, corner.y + size.y - line.start.y),
+        ] {
+            if p == 0.0 {
+                if q < 0.0 {
+                    return false;
+                }
+            } else {
+                let r = q / p;
+                if p < 0.0 {
+                    t0 = t0.max(r);
+                } else {
+                    t1 = t1.min(r);
+                }
+                if t0 > t1 {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn cells_met_holds_every_widened_cell_a_segment_meets_and_few_more() {
+        let frame = Frame::over(Rect::new((0.0, 0.0), (3.0, 2.0)), 40);
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut unit = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let on_lines = |v: f64, step: f64| (v / step).round() * step;
+        let (mut called, mut meeting) = (0, 0);
+        for k in 0..4_000 {
+            let mut a = Coord {
+                x: unit() * 3.0,
+                y: unit() * 2.0,
+            };
+            let mut b = a + Coord {
+                x: (unit() - 0.5) * [0.05, 0.4, 3.0][k % 3],
+                y: (unit() - 0.5) * [0.05, 0.4, 2.0][k % 3],
+            };
+            // Within the bounds the frame was made for, as a grid's edges are.
+            b = Coord {
+                x: b.x.clamp(0.0, 3.0),
+                y: b.y.clamp(0.0, 2.0),
+            };
+            // Segments along and ending on the cells' sides, and of no length.
+            match k % 7 {
+                0 => (a.y, b.y) = (on_lines(a.y, 0.05), on_lines(a.y, 0.05)),
+                1 => (a.x, b.x) = (on_lines(a.x, 0.075), on_lines(a.x, 0.075)),
+                2 => {
+                    (a, b) = (
+                        Coord {
+                            x: on_lines(a.x, 0.075),
+                            y: on_lines(a.y, 0.05),
+                        },
+                        Coord {
+                            x: on_lines(b.x, 0.075),
+                            y: on_lines(b.y, 0.05),
+                        },
+                    )
+                }
+                3 => b = a,
+                _ => {}
+            }
+            let mut cells = Vec::new();
+            frame.cells_met(a, b, |at| cells.push(at));
+            let sorted = cells.windows(2).all(|w| w[0] < w[1]);
+            assert!(
+                sorted,
+                "cells of {a:?}-{b:?} in order, once each: {cells:?}"
+            );
+            let pad = Coord {
+                x: frame.cell.x * 1e-7,
+                y: frame.cell.y * 1e-7,
+            };
+            let size = Coord {
+                x: frame.cell.x + 2.0 * pad.x,
+                y: frame.cell.y + 2.0 * pad.y,
+            };
+            for at in 0..frame.cells() {
+                let (gx, gy) = frame.column_row(at);
+                let corner = Coord {
+                    x: frame.origin.x + gx as f64 * frame.cell.x - pad.x,
+                    y: frame.origin.y + gy as f64 * frame.cell.y - pad.y,
+                };
+                let meets = segment_meets_box(&Line::new(a, b), corner, size);
+                assert!(
+                    !meets || cells.contains(&at),
+                    "{a:?}-{b:?} meets cell {at} but it was not called"
+                );
+                meeting += usize::from(meets);
+            }
+            called += cells.len();
+        }
+        // Cells called that the segment misses are the rounding's few.
+        assert!(
+            called - meeting < meeting / 1000,
+            "{called} called, {meeting} met"
+        );
+    }
 
     #[test]
     fn overlapping_layers_and_holes() {

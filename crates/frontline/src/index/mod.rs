@@ -25,8 +25,9 @@
 //! them. Once batches have located enough records, it also builds one grid of
 //! the static layers' answers together (`statics.rs`): a cell that no edge
 //! of theirs meets holds de jure country, rayon and overlays at once, so a
-//! batch reads one cell a point for them, and the layers' own grids only
-//! where edges meet the cell. [`LocateIndex`] is a cheap handle on those
+//! batch reads one cell a point for them; a cell edges meet is cut into
+//! finer cells that do the same, and the layers' own grids answer only
+//! where edges meet the finer cell. [`LocateIndex`] is a cheap handle on those
 //! grids for one date, and [`crate::Atlas::locate_many`] answers batches of
 //! (lon, lat, date) records in parallel with no allocation per point.
 
