@@ -1215,13 +1215,8 @@ mod tests {
 
     #[test]
     fn plain_decimals_read_as_str_parse_reads_them() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::testing::Xorshift::new(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.next_u64();
         let mut texts: Vec<String> = [
             "0",
             "7",

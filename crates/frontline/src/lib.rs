@@ -62,6 +62,8 @@ pub mod route;
 pub mod series;
 pub mod source;
 pub mod stats;
+#[cfg(test)]
+mod testing;
 pub mod text;
 pub mod validate;
 

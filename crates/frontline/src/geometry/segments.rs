@@ -303,13 +303,8 @@ mod tests {
     use geo::Coord;
 
     fn random_walk(seed: u64, steps: usize, step: f64) -> Vec<Line<f64>> {
-        let mut state = seed;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::testing::Xorshift::new(seed);
+        let mut next = move || rng.unit();
         let mut segments = Vec::new();
         let mut at = Coord { x: 0.0, y: 0.0 };
         for _ in 0..steps {

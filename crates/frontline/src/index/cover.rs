@@ -821,13 +821,8 @@ mod tests {
     #[test]
     fn cells_met_holds_every_widened_cell_a_segment_meets_and_few_more() {
         let frame = Frame::over(Rect::new((0.0, 0.0), (3.0, 2.0)), 40);
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut unit = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::testing::Xorshift::new(0x2545_f491_4f6c_dd1d);
+        let mut unit = move || rng.unit();
         let on_lines = |v: f64, step: f64| (v / step).round() * step;
         let (mut called, mut meeting) = (0, 0);
         for k in 0..4_000 {
@@ -923,13 +918,8 @@ mod tests {
 
     #[test]
     fn radix_sort_leaves_pairs_as_a_full_sort() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut random = move |below: u32| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % u64::from(below.max(1))) as u32
-        };
+        let mut rng = crate::testing::Xorshift::new(0x2545_f491_4f6c_dd1d);
+        let mut random = move |below: u32| (rng.next_u64() % u64::from(below.max(1))) as u32;
         for keys in [
             0usize,
             1,

@@ -453,13 +453,8 @@ mod tests {
 
     /// Seeded uniform points over the bundled region and a margin around it.
     fn random_points(count: usize) -> Vec<(f64, f64)> {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut unit = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::testing::Xorshift::new(0x9e37_79b9_7f4a_7c15);
+        let mut unit = move || rng.unit();
         (0..count)
             .map(|_| (43.0 + unit() * 7.5, 38.0 + unit() * 4.3))
             .collect()
