@@ -224,6 +224,64 @@ impl Frame {
     }
 }
 
+/// Which cells of a grid are marked (crossed by edges, say), and each marked
+/// cell's rank among them in cell order: records kept for the marked cells
+/// alone are found by rank, with no index stored per cell.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Ranks {
+    /// Bit `i % 64` of word `i / 64` set when cell `i` is marked.
+    bits: Vec<u64>,
+    /// Marked cells before each word of `bits`.
+    before: Vec<u32>,
+    /// Marked cells in all.
+    len: usize,
+}
+
+impl Ranks {
+    /// The ranks of the cells marked in `bits` (cell `i` at bit `i % 64` of
+    /// word `i / 64`).
+    pub(super) fn new(bits: Vec<u64>) -> Ranks {
+        let mut marked = 0u32;
+        let before = bits
+            .iter()
+            .map(|word| {
+                let here = marked;
+                marked += word.count_ones();
+                here
+            })
+            .collect();
+        Ranks {
+            bits,
+            before,
+            len: marked as usize,
+        }
+    }
+
+    /// Number of marked cells.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether cell `at` is marked.
+    #[inline(always)]
+    pub(super) fn is_marked(&self, at: usize) -> bool {
+        self.bits[at / 64] >> (at % 64) & 1 == 1
+    }
+
+    /// The marked cells before cell `at`: its rank, when it is marked.
+    #[inline(always)]
+    pub(super) fn before(&self, at: usize) -> usize {
+        let (word, bit) = (at / 64, at % 64);
+        (self.before[word] + (self.bits[word] & ((1u64 << bit) - 1)).count_ones()) as usize
+    }
+
+    /// The rank of cell `at`, or `None` when it is not marked.
+    #[inline(always)]
+    pub(super) fn rank(&self, at: usize) -> Option<usize> {
+        self.is_marked(at).then(|| self.before(at))
+    }
+}
+
 /// One grid over up to 64 layers.
 #[derive(Debug, Clone)]
 struct Grid {
@@ -235,12 +293,8 @@ struct Grid {
     /// of `whole` holds more than one layer (layers that partition, such as
     /// zones): the code is the set then, and the grid a quarter the size.
     sets: Vec<u32>,
-    /// Bit `i % 64` of word `i / 64` set when cell `i` is crossed: the
-    /// crossed cells are numbered in cell order, so a cell's record is the
-    /// count of crossed cells before it.
-    crossed_bits: Vec<u64>,
-    /// Crossed cells before each word of `crossed_bits`.
-    crossed_before: Vec<u32>,
+    /// The crossed cells: a cell's record in `crossed` is its rank.
+    crossed_cells: Ranks,
     /// The distinct covering sets of cells no edge crosses.
     whole: Vec<u64>,
     crossed: Vec<Crossed>,
@@ -590,8 +644,6 @@ impl Grid {
         layers: Vec<MultiPolygon<f64>>,
     ) -> Grid {
         let mut crossed_bits = Vec::with_capacity(codes.len().div_ceil(64));
-        let mut crossed_before = Vec::with_capacity(codes.len().div_ceil(64));
-        let mut before = 0u32;
         for word in codes.chunks(64) {
             // Eight cells at a time: only `SLOW` has the high bit set, and one
             // multiplication gathers the eight high bits into a byte.
@@ -603,16 +655,14 @@ impl Grid {
                 bits |= (high.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
             }
             crossed_bits.push(bits);
-            crossed_before.push(before);
-            before += bits.count_ones();
         }
-        debug_assert_eq!(before as usize, crossed.len());
+        let crossed_cells = Ranks::new(crossed_bits);
+        debug_assert_eq!(crossed_cells.len(), crossed.len());
         Grid {
             frame,
             codes,
             sets: cells,
-            crossed_bits,
-            crossed_before,
+            crossed_cells,
             whole,
             crossed,
             edges,
@@ -665,9 +715,7 @@ impl Grid {
     /// The record of crossed cell `at`: the crossed cells before it.
     #[inline(always)]
     fn crossed_at(&self, at: usize) -> Crossed {
-        let (word, bit) = (at / 64, at % 64);
-        let below = self.crossed_bits[word] & ((1u64 << bit) - 1);
-        self.crossed[(self.crossed_before[word] + below.count_ones()) as usize]
+        self.crossed[self.crossed_cells.before(at)]
     }
 
     /// The covering set of (lon, lat) in cell `at`, which edges cross: the
@@ -966,11 +1014,11 @@ mod tests {
         let grid = &index.grids[0];
         let slow = grid.codes.iter().filter(|&&c| c == SLOW).count();
         assert_eq!(slow, grid.crossed.len());
-        let ranked: u32 = grid.crossed_bits.iter().map(|w| w.count_ones()).sum();
-        assert_eq!(ranked as usize, slow);
+        let ranked = grid.crossed_cells.len();
+        assert_eq!(ranked, slow);
         for (at, &code) in grid.codes.iter().enumerate() {
-            let bit = grid.crossed_bits[at / 64] >> (at % 64) & 1;
-            assert_eq!(bit == 1, code == SLOW, "cell {at}");
+            let bit = grid.crossed_cells.is_marked(at);
+            assert_eq!(bit, code == SLOW, "cell {at}");
         }
         for i in 1..100 {
             let x = f64::from(i) / 10.0;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use geo::{BoundingRect, Coord, MultiPolygon};
 
-use super::cover::Frame;
+use super::cover::{Frame, Ranks};
 use super::locate::LayerGrids;
 use crate::model::Layers;
 
@@ -78,11 +78,8 @@ pub(crate) struct StaticGrid {
     answers: Vec<StaticAnswer>,
     /// The finer cells of the cells coded [`MET`].
     fine: Frame,
-    /// Bit `i % 64` of word `i / 64` set when cell `i` is coded [`MET`]: a
-    /// cell's finer codes are its rank among those cells.
-    met_bits: Vec<u64>,
-    /// Cells coded [`MET`] before each word of `met_bits`.
-    met_before: Vec<u32>,
+    /// The cells coded [`MET`]: a cell's finer codes are its rank.
+    met: Ranks,
     /// The finer cells of each [`MET`] cell.
     finer: Vec<FinerCodes>,
 }
@@ -161,29 +158,19 @@ impl StaticGrid {
                 met_bits[at / 64] |= 1 << (at % 64);
             }
         }
-        let mut met_before = Vec::with_capacity(met_bits.len());
-        let mut ranked = 0u32;
-        for word in &met_bits {
-            met_before.push(ranked);
-            ranked += word.count_ones();
-        }
-        let rank = |at: usize| -> Option<usize> {
-            let (word, bit) = (at / 64, at % 64);
-            (met_bits[word] >> bit & 1 == 1).then(|| {
-                (met_before[word] + (met_bits[word] & ((1u64 << bit) - 1)).count_ones()) as usize
-            })
-        };
+        let met = Ranks::new(met_bits);
+        let ranked = met.len();
         // Which finer cells edges meet. A finer cell's padded box lies in its
         // cell's, so every one met is in a cell coded MET.
         let fine = frame.refined(SUB);
-        let mut finer_met = vec![0u64; ranked as usize];
+        let mut finer_met = vec![0u64; ranked];
         // An edge's finer cells are mostly in one cell: its rank kept.
         let mut last = (usize::MAX, None);
         for &(a, b) in &edges {
             fine.cells_met_at(a, b, |fx, fy| {
                 let at = (fy / SUB) * width + fx / SUB;
                 if last.0 != at {
-                    last = (at, rank(at));
+                    last = (at, met.rank(at));
                 }
                 if let Some(r) = last.1 {
                     finer_met[r] |= 1 << ((fy % SUB) * SUB + fx % SUB);
@@ -192,7 +179,7 @@ impl StaticGrid {
         }
         // Finer cells side by side that no edge meets have the same answer:
         // one look-up for each group of them joined side by side.
-        let mut finer: Vec<FinerCodes> = Vec::with_capacity(ranked as usize);
+        let mut finer: Vec<FinerCodes> = Vec::with_capacity(ranked);
         let rows = cells.len() / width;
         for (at, _) in cells
             .iter()
@@ -224,17 +211,22 @@ impl StaticGrid {
                 // The finer cells touching the group across the bottom side
                 // (the row above them in the cell below) and the left one.
                 let finer_beside = || {
-                    let below = (gy > 0).then(|| rank(at - width)).flatten().map(|r| {
-                        let touching = (group & BOTTOM_ROW).trailing_zeros() as usize;
-                        (group & BOTTOM_ROW != 0).then(|| finer[r].0[SUB * (SUB - 1) + touching])
-                    });
-                    let left = (gx > 0).then(|| rank(at - 1)).flatten().map(|r| {
-                        let touching = (group & FIRST_COLUMN).trailing_zeros() as usize;
-                        (group & FIRST_COLUMN != 0).then(|| finer[r].0[touching + SUB - 1])
-                    });
-                    [below.flatten(), left.flatten()]
-                        .into_iter()
+                    let below = (gy > 0 && group & BOTTOM_ROW != 0)
+                        .then(|| met.rank(at - width))
                         .flatten()
+                        .map(|r| {
+                            let touching = (group & BOTTOM_ROW).trailing_zeros() as usize;
+                            finer[r].0[SUB * (SUB - 1) + touching]
+                        });
+                    let left = (gx > 0 && group & FIRST_COLUMN != 0)
+                        .then(|| met.rank(at - 1))
+                        .flatten()
+                        .map(|r| {
+                            finer[r].0[(group & FIRST_COLUMN).trailing_zeros() as usize + SUB - 1]
+                        });
+                    below
+                        .into_iter()
+                        .chain(left)
                         .find(|&code| code != FINER_MET)
                 };
                 let code = free_beside.or_else(finer_beside).unwrap_or_else(|| {
@@ -255,8 +247,7 @@ impl StaticGrid {
             cells,
             answers,
             fine,
-            met_bits,
-            met_before,
+            met,
             finer,
         }
     }
@@ -282,15 +273,14 @@ impl StaticGrid {
     /// cells.
     #[inline(never)]
     fn finer_answer(&self, at: usize, lon: f64, lat: f64) -> Option<&StaticAnswer> {
-        let (word, bit) = (at / 64, at % 64);
-        let rank = self.met_before[word] + (self.met_bits[word] & ((1u64 << bit) - 1)).count_ones();
+        let rank = self.met.before(at);
         // The finer cell the point rounds to, kept within its cell: a point
         // a rounding off the cell's side is within the finer cell's padding.
         let (gx, gy) = self.frame.column_row_of(lon, lat);
         let (fx, fy) = self.fine.column_row_of(lon, lat);
         let sx = fx.saturating_sub(gx * SUB).min(SUB - 1);
         let sy = fy.saturating_sub(gy * SUB).min(SUB - 1);
-        match self.finer[rank as usize].0[sy * SUB + sx] {
+        match self.finer[rank].0[sy * SUB + sx] {
             FINER_MET => None,
             code => self.answers.get(usize::from(code)),
         }
@@ -479,7 +469,7 @@ mod tests {
         }
         // The corners of the finer cells of cells edges meet, and a hair
         // either side of them: where a point's finer cell is decided.
-        let (fine, width) = (statics.fine, statics.frame.width());
+        let fine = statics.fine;
         let half = Coord {
             x: (fine.centre(1).x - fine.centre(0).x) / 2.0,
             y: (fine.centre(fine.width()).y - fine.centre(0).y) / 2.0,
@@ -487,7 +477,7 @@ mod tests {
         let met_cells =
             (0..statics.cells.len()).filter(|&at| statics.cells[at] == MET.to_le_bytes());
         for at in met_cells.step_by(7) {
-            let (gx, gy) = (at % width, at / width);
+            let (gx, gy) = statics.frame.column_row(at);
             for k in 0..=SUB * SUB {
                 let corner =
                     fine.centre((gy * SUB + k / SUB) * fine.width() + gx * SUB + k % SUB) - half;
