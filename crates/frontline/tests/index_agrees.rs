@@ -119,3 +119,52 @@ fn batches_of_mixed_dates_find_the_snapshot_in_force() {
     }
     assert!(before > 0 && before < records.len());
 }
+
+/// Threads that start on batches of the same dates at once (each leaves the
+/// records whose grid another is building to the end of its batch) give
+/// the answers one thread gives, records before the first snapshot too.
+#[test]
+fn threads_starting_together_answer_as_one_thread() {
+    use frontline::index::RecordError;
+    let pts = seeded::region_points(8_000, 0x7ead);
+    let base = chrono::NaiveDate::from_ymd_opt(1993, 1, 1).unwrap();
+    let records: Vec<_> = pts
+        .iter()
+        .enumerate()
+        .map(|(i, &(x, y))| (x, y, base + chrono::Days::new((i as u64 * 7919) % 12_000)))
+        .collect();
+    let answers = |atlas: &Atlas| -> Vec<Result<_, RecordError>> {
+        let mut out = vec![Err(RecordError::UnreadableSnapshot); records.len()];
+        atlas.locate_each(&records, &mut out).unwrap();
+        out.iter()
+            .map(|r| {
+                r.map(|here| {
+                    let owned = |id: Option<&str>| id.map(str::to_owned);
+                    let overlays: Vec<String> = here.overlays().map(str::to_owned).collect();
+                    (
+                        owned(here.controller()),
+                        owned(here.de_jure()),
+                        owned(here.rayon()),
+                        overlays,
+                    )
+                })
+            })
+            .collect()
+    };
+    let expected = answers(&Atlas::embedded().unwrap());
+    let atlas = Atlas::embedded().unwrap();
+    let start = std::sync::Barrier::new(4);
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    answers(&atlas)
+                })
+            })
+            .collect();
+        for thread in threads {
+            assert!(thread.join().unwrap() == expected);
+        }
+    });
+}

@@ -177,6 +177,9 @@ impl Atlas {
     /// Random points miss the cache in each of the grids a whole answer
     /// reads (zones, de jure, rayons, overlays); read together, the misses
     /// overlap.
+    ///
+    /// A record whose grid another thread is building waits to the end
+    /// (see [`Atlas::claim_grid`]).
     #[inline(always)]
     fn in_force_block<'a, T>(
         &'a self,
@@ -184,6 +187,47 @@ impl Atlas {
         out: &mut [Result<T, RecordError>],
         ahead: impl Fn(&LocateIndex<'a>, f64, f64, &mut Vec<&'a u8>, &mut Vec<&'a u32>),
         answer: impl Fn(&LocateIndex<'a>, f64, f64) -> T,
+    ) {
+        let mut later = Vec::new();
+        self.in_force_pass(records, out, &ahead, &answer, Some(&mut later));
+        if !later.is_empty() {
+            self.in_force_later(records, out, &later, &ahead, &answer);
+        }
+    }
+
+    /// [`Atlas::in_force_block`] for the records at `later`, waiting for
+    /// their grids.
+    #[cold]
+    #[inline(never)]
+    fn in_force_later<'a, T>(
+        &'a self,
+        records: &[(f64, f64, NaiveDate)],
+        out: &mut [Result<T, RecordError>],
+        later: &[usize],
+        ahead: &impl Fn(&LocateIndex<'a>, f64, f64, &mut Vec<&'a u8>, &mut Vec<&'a u32>),
+        answer: &impl Fn(&LocateIndex<'a>, f64, f64) -> T,
+    ) {
+        let waited: Vec<_> = later.iter().map(|&i| records[i]).collect();
+        let mut answers: Vec<Result<T, RecordError>> = (0..waited.len())
+            .map(|_| Err(RecordError::BadCoordinate))
+            .collect();
+        self.in_force_pass(&waited, &mut answers, ahead, answer, None);
+        for (&i, answer) in later.iter().zip(answers) {
+            out[i] = answer;
+        }
+    }
+
+    /// One pass of [`Atlas::in_force_block`]: with `later`, a record whose
+    /// grid another thread is building is left out (`out` untouched) and
+    /// its place pushed there; without, it waits for the grid.
+    #[inline(always)]
+    fn in_force_pass<'a, T>(
+        &'a self,
+        records: &[(f64, f64, NaiveDate)],
+        out: &mut [Result<T, RecordError>],
+        ahead: &impl Fn(&LocateIndex<'a>, f64, f64, &mut Vec<&'a u8>, &mut Vec<&'a u32>),
+        answer: &impl Fn(&LocateIndex<'a>, f64, f64) -> T,
+        mut later: Option<&mut Vec<usize>>,
     ) {
         const AHEAD: usize = 32;
         let mut indexes: [Option<LocateIndex<'a>>; AHEAD] = [None; AHEAD];
@@ -193,7 +237,8 @@ impl Atlas {
         // their first days; its zone grid looked up once a call.
         let starts: Vec<NaiveDate> = self.snapshots.iter().map(|slot| slot.date).collect();
         let mut grids: Vec<Option<Result<&'a ZoneGrid, RecordError>>> = vec![None; starts.len()];
-        for (out, records) in out.chunks_mut(AHEAD).zip(records.chunks(AHEAD)) {
+        for (chunk, (out, records)) in out.chunks_mut(AHEAD).zip(records.chunks(AHEAD)).enumerate()
+        {
             codes.clear();
             sets.clear();
             for (k, &(lon, lat, date)) in records.iter().enumerate() {
@@ -204,6 +249,16 @@ impl Atlas {
                 }
                 let index = match starts.partition_point(|&start| start <= date) {
                     0 => Err(RecordError::BeforeFirstSnapshot),
+                    after
+                        if grids[after - 1].is_none()
+                            && later.is_some()
+                            && !self.claim_grid(after - 1) =>
+                    {
+                        if let Some(later) = later.as_deref_mut() {
+                            later.push(chunk * AHEAD + k);
+                        }
+                        continue;
+                    }
                     after => (*grids[after - 1].get_or_insert_with(|| {
                         self.usable_snapshot(after - 1)
                             .map(|(slot, snapshot)| self.zone_grid(slot, snapshot))
@@ -451,5 +506,73 @@ impl<'a> LocateIndex<'a> {
             view.date,
             atlas.zone_grid(view.slot, view.snapshot),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_date;
+
+    /// A batch leaves the records whose grid another thread has in hand to
+    /// the end, and answers them then as it would have at once.
+    #[test]
+    fn records_whose_grid_is_being_built_elsewhere_wait_to_the_end() {
+        let atlas = Atlas::embedded().unwrap();
+        let (war, peace) = (
+            parse_date("2021-06-01").unwrap(),
+            parse_date("2000-01-01").unwrap(),
+        );
+        let (slot, _) = atlas.snapshot_in_force(war).unwrap();
+        // As another thread would when it begins the grid.
+        assert!(atlas.claim_grid(slot));
+        assert!(!atlas.claim_grid(slot), "claimed twice");
+        let shusha = (46.7499, 39.7601);
+        let records = [
+            (shusha.0, shusha.1, peace),
+            (shusha.0, shusha.1, war),
+            (0.0, 0.0, war),
+            (46.3382, 39.5129, war), // Goris
+            (shusha.0, shusha.1, parse_date("1990-01-01").unwrap()),
+        ];
+        let mut out = vec![Err(RecordError::UnreadableSnapshot); records.len()];
+        let mut later = Vec::new();
+        atlas.in_force_pass(
+            &records,
+            &mut out,
+            &|index, lon, lat, codes, sets| index.cells_ahead(lon, lat, codes, sets),
+            &|index, lon, lat| index.locate(lon, lat),
+            Some(&mut later),
+        );
+        assert_eq!(later, [1, 2, 3]);
+        assert!(atlas.snapshots[slot].grid.get().is_none(), "built anyway");
+        assert_eq!(
+            out[1].err(),
+            Some(RecordError::UnreadableSnapshot),
+            "answered"
+        );
+        assert_eq!(out[0].unwrap().controller(), Some("nkr"));
+        assert_eq!(out[4].err(), Some(RecordError::BeforeFirstSnapshot));
+
+        // The whole batch: the waiting records answered last (here the grid
+        // is built then, as no thread is building it).
+        let mut out = vec![Err(RecordError::UnreadableSnapshot); records.len()];
+        atlas.locate_each(&records, &mut out).unwrap();
+        let controllers: Vec<_> = out
+            .iter()
+            .map(|r| r.map(|here| here.controller()))
+            .collect();
+        assert_eq!(
+            controllers,
+            [
+                Ok(Some("nkr")),
+                Ok(Some("azerbaijan")),
+                Ok(None),
+                Ok(Some("armenia")),
+                Err(RecordError::BeforeFirstSnapshot)
+            ]
+        );
+        assert!(atlas.snapshots[slot].grid.get().is_some());
+        assert!(atlas.claim_grid(slot), "built: free to use");
     }
 }

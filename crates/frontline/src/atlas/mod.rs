@@ -12,6 +12,7 @@ mod build;
 mod load;
 mod locate;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -38,6 +39,9 @@ pub(crate) struct SnapshotSlot {
     pub(crate) loaded: OnceLock<Result<Snapshot, Problem>>,
     /// Its point-location grid, built on first use.
     pub(crate) grid: OnceLock<ZoneGrid>,
+    /// Whether a thread has begun to read the snapshot for `grid` or to
+    /// build it (see [`Atlas::claim_grid`]).
+    pub(crate) grid_claimed: AtomicBool,
     /// Its zone edges for nearest queries, built on first use.
     pub(crate) edges: OnceLock<EdgeTree>,
 }
@@ -52,6 +56,7 @@ impl SnapshotSlot {
             file,
             loaded: OnceLock::new(),
             grid: OnceLock::new(),
+            grid_claimed: AtomicBool::new(false),
             edges: OnceLock::new(),
         }
     }
@@ -65,6 +70,7 @@ impl SnapshotSlot {
             file: String::new(),
             loaded: OnceLock::from(Ok(snapshot)),
             grid: OnceLock::new(),
+            grid_claimed: AtomicBool::new(false),
             edges: OnceLock::new(),
         }
     }
@@ -373,9 +379,22 @@ impl Atlas {
 
     /// The point-location grid of the snapshot at `slot`.
     pub(crate) fn zone_grid(&self, slot: usize, snapshot: &Snapshot) -> &ZoneGrid {
-        self.snapshots[slot]
-            .grid
-            .get_or_init(|| ZoneGrid::new(&self.layers.controllers, snapshot))
+        let slot = &self.snapshots[slot];
+        slot.grid.get_or_init(|| {
+            slot.grid_claimed.store(true, Ordering::Release);
+            ZoneGrid::new(&self.layers.controllers, snapshot)
+        })
+    }
+
+    /// Whether this thread may use the grid of the snapshot at `slot` now:
+    /// it is built, or no thread had begun it (reading the snapshot or
+    /// building the grid) and this one now has. `false` while another thread
+    /// has it in hand, so that a batch can answer its other records first
+    /// instead of waiting: threads starting on the same records then build
+    /// different grids.
+    pub(crate) fn claim_grid(&self, slot: usize) -> bool {
+        let slot = &self.snapshots[slot];
+        slot.grid.get().is_some() || !slot.grid_claimed.swap(true, Ordering::AcqRel)
     }
 
     /// Geodesic area of each admin-1 unit, in km².

@@ -3,7 +3,7 @@
 //! values (controllers, zones, territories, units, overlays), not from an
 //! atlas: the atlas keeps these grids and hands out [`LocateIndex`]es.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
@@ -50,6 +50,8 @@ pub(crate) struct LayerCache {
     statics: OnceLock<StaticGrid>,
     /// Records located in batches so far (counted until `statics` is built).
     batched: AtomicUsize,
+    /// Whether a thread has begun to build `statics`.
+    statics_claimed: AtomicBool,
 }
 
 impl LayerCache {
@@ -76,7 +78,11 @@ impl LayerCache {
         if self.statics.get().is_some() {
             return;
         }
-        if self.batched.fetch_add(records, Ordering::Relaxed) + records >= STATICS_AFTER {
+        // One thread builds it; the others go on without it meanwhile, as
+        // they did before the count was reached (waiting would idle them).
+        if self.batched.fetch_add(records, Ordering::Relaxed) + records >= STATICS_AFTER
+            && !self.statics_claimed.swap(true, Ordering::AcqRel)
+        {
             self.statics.get_or_init(|| {
                 StaticGrid::new(layers, self.grids(layers), self.admin1_areas(layers))
             });
