@@ -1,5 +1,5 @@
 //! Results as text, the same bytes for every front end: pretty JSON
-//! ([`json`]) and CSV ([`csv`] for lists of flat rows, `to_csv` methods such
+//! ([`json`]) and CSV ([`csv()`] for lists of flat rows, `to_csv` methods such
 //! as [`Series::to_csv`](crate::Series::to_csv) for the others). The
 //! `frontline` command prints these; a server sending them gives the same
 //! bodies.
@@ -32,7 +32,7 @@ pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<Strin
     Ok(text)
 }
 
-/// A flat record with a fixed set of columns, for [`csv`].
+/// A flat record with a fixed set of columns, for [`csv()`].
 pub trait CsvRow {
     /// The column names.
     const HEADER: &'static [&'static str];
