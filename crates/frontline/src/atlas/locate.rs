@@ -509,7 +509,7 @@ impl<'a> LocateIndex<'a> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "embedded"))]
 mod tests {
     use super::*;
     use crate::parse_date;
