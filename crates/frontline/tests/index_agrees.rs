@@ -75,6 +75,17 @@ fn whole_answers_agree() {
     }
 }
 
+/// `n` seeded random points over the region, each with a day of its own
+/// spread over 1993-2025 (before the first snapshot too).
+fn mixed_date_records(n: usize, seed: u64) -> Vec<(f64, f64, chrono::NaiveDate)> {
+    let base = chrono::NaiveDate::from_ymd_opt(1993, 1, 1).unwrap();
+    seeded::region_points(n, seed)
+        .iter()
+        .enumerate()
+        .map(|(i, &(x, y))| (x, y, base + chrono::Days::new((i as u64 * 7919) % 12_000)))
+        .collect()
+}
+
 /// Batches of records with dates of their own (before the first snapshot
 /// too) find the snapshot `Atlas::at` finds: the controller alone
 /// (`controllers_each`) and the whole answer (`locate_each`) agree with a
@@ -84,14 +95,7 @@ fn batches_of_mixed_dates_find_the_snapshot_in_force() {
     use frontline::index::RecordError;
     let atlas = Atlas::embedded().unwrap();
     let first = atlas.snapshots()[0].date;
-    let pts = seeded::region_points(20_000, 0xda7e);
-    let base = chrono::NaiveDate::from_ymd_opt(1993, 1, 1).unwrap();
-    let records: Vec<_> = pts
-        .iter()
-        .enumerate()
-        // Days spread over 1993-2025, a different one for each record.
-        .map(|(i, &(x, y))| (x, y, base + chrono::Days::new((i as u64 * 7919) % 12_000)))
-        .collect();
+    let records = mixed_date_records(20_000, 0xda7e);
     let mut held = vec![Err(RecordError::UnreadableSnapshot); records.len()];
     atlas.controllers_each(&records, &mut held).unwrap();
     let mut whole = vec![Err(RecordError::UnreadableSnapshot); records.len()];
@@ -126,13 +130,7 @@ fn batches_of_mixed_dates_find_the_snapshot_in_force() {
 #[test]
 fn threads_starting_together_answer_as_one_thread() {
     use frontline::index::RecordError;
-    let pts = seeded::region_points(8_000, 0x7ead);
-    let base = chrono::NaiveDate::from_ymd_opt(1993, 1, 1).unwrap();
-    let records: Vec<_> = pts
-        .iter()
-        .enumerate()
-        .map(|(i, &(x, y))| (x, y, base + chrono::Days::new((i as u64 * 7919) % 12_000)))
-        .collect();
+    let records = mixed_date_records(8_000, 0x7ead);
     let answers = |atlas: &Atlas| -> Vec<Result<_, RecordError>> {
         let mut out = vec![Err(RecordError::UnreadableSnapshot); records.len()];
         atlas.locate_each(&records, &mut out).unwrap();

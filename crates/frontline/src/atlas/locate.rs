@@ -247,18 +247,15 @@ impl Atlas {
                     out[k] = Err(RecordError::BadCoordinate);
                     continue;
                 }
-                let index = match starts.partition_point(|&start| start <= date) {
-                    0 => Err(RecordError::BeforeFirstSnapshot),
-                    after
-                        if grids[after - 1].is_none()
-                            && later.is_some()
-                            && !self.claim_grid(after - 1) =>
-                    {
-                        if let Some(later) = later.as_deref_mut() {
-                            later.push(chunk * AHEAD + k);
-                        }
+                let after = starts.partition_point(|&start| start <= date);
+                if let Some(later) = later.as_deref_mut() {
+                    if after > 0 && grids[after - 1].is_none() && !self.claim_grid(after - 1) {
+                        later.push(chunk * AHEAD + k);
                         continue;
                     }
+                }
+                let index = match after {
+                    0 => Err(RecordError::BeforeFirstSnapshot),
                     after => (*grids[after - 1].get_or_insert_with(|| {
                         self.usable_snapshot(after - 1)
                             .map(|(slot, snapshot)| self.zone_grid(slot, snapshot))
