@@ -40,7 +40,9 @@ struct Cli {
     // Before the data source: its heading would take in what follows it.
     /// Print nothing on standard error but errors: no notes, repairs,
     /// summaries or progress.
-    #[arg(short, long, global = true)]
+    // Listed after each command's own options (they are what its help is
+    // read for), not among them.
+    #[arg(short, long, global = true, display_order = 1000)]
     quiet: bool,
     #[command(flatten)]
     data: DataArgs,
@@ -303,6 +305,10 @@ enum Command {
     },
     /// Run SQL over files and the dataset (Apache DataFusion; built with the
     /// `sql` feature).
+    ///
+    /// DataFusion's settings are read from DATAFUSION_* environment
+    /// variables, the setting's name in capitals with _ for . (for example
+    /// DATAFUSION_EXECUTION_TARGET_PARTITIONS=8); SHOW ALL lists them.
     #[cfg(feature = "sql")]
     Sql(sql::SqlArgs),
     /// What changed hands between two dates (geodesic km² per transition).

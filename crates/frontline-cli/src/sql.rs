@@ -105,7 +105,7 @@ pub fn run(atlas: Arc<frontline::Atlas>, args: SqlArgs) -> Result<(), CliError> 
         }
     };
     let failed = |e: frontline_datafusion::sql::Error| CliError::Output(format!("sql: {e}"));
-    let sql = Sql::new(atlas).map_err(failed)?;
+    let sql = Sql::from_env(atlas).map_err(failed)?;
     if stdout {
         let broken = Arc::new(AtomicBool::new(false));
         let out = std::io::BufWriter::with_capacity(

@@ -105,6 +105,51 @@ fn sql_over_a_csv_file_as_csv_json_and_table() {
     );
 }
 
+/// `frontline sql` with `DATAFUSION_EXECUTION_BATCH_SIZE` set to `value`
+/// (unset for `None`), asked for the batch size it runs with.
+#[cfg(feature = "sql")]
+fn batch_size_with(value: Option<&str>) -> std::process::Output {
+    let mut cmd = Command::cargo_bin("frontline").unwrap();
+    cmd.env_remove("DATAFUSION_EXECUTION_BATCH_SIZE");
+    if let Some(value) = value {
+        cmd.env("DATAFUSION_EXECUTION_BATCH_SIZE", value);
+    }
+    cmd.args([
+        "sql",
+        "SELECT value FROM information_schema.df_settings \
+         WHERE name = 'datafusion.execution.batch_size'",
+        "--format",
+        "csv",
+    ])
+    .output()
+    .unwrap()
+}
+
+#[cfg(feature = "sql")]
+#[test]
+fn datafusion_settings_come_from_datafusion_variables() {
+    let set = batch_size_with(Some("1234"));
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    assert_eq!(String::from_utf8(set.stdout).unwrap(), "value\n1234\n");
+    // Unset: DataFusion's default.
+    let unset = batch_size_with(None);
+    assert!(unset.status.success());
+    assert_eq!(String::from_utf8(unset.stdout).unwrap(), "value\n8192\n");
+    // A value the setting does not take names the variable and the value.
+    let bad = batch_size_with(Some("many"));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(bad.stdout.is_empty());
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(
+        err.starts_with("error: sql: ") && err.contains("DATAFUSION_EXECUTION_BATCH_SIZE=many"),
+        "{err}"
+    );
+}
+
 #[cfg(feature = "sql")]
 #[test]
 fn parquet_out_of_sql_export_and_classify_reads_back() {

@@ -60,6 +60,12 @@ use std::sync::Arc;
 #[cfg(feature = "sql")]
 use frontline::Atlas;
 
+// The engines' crates, whose types this crate's functions take and give.
+pub use arrow;
+#[cfg(feature = "sql")]
+pub use datafusion;
+pub use parquet;
+
 #[cfg(feature = "ballista")]
 pub mod ballista;
 pub mod classify;

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use arrow::array::RecordBatch;
+use datafusion::config::ConfigOptions;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use frontline::Atlas;
@@ -73,12 +74,50 @@ impl Sql {
     ///
     /// When the runtime cannot start.
     pub fn new(atlas: Arc<Atlas>) -> Result<Sql> {
+        Sql::with_config(atlas, SessionConfig::new())
+    }
+
+    /// A session over `atlas` with DataFusion settings of the caller's
+    /// (batch size, target partitions, memory limits…).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use frontline_datafusion::datafusion::prelude::SessionConfig;
+    /// use frontline_datafusion::sql::{Sql, OutputFormat};
+    /// let config = SessionConfig::new().with_batch_size(1024);
+    /// let sql = Sql::with_config(Arc::new(frontline::Atlas::embedded()?), config)?;
+    /// let mut out = Vec::new();
+    /// let query = "SELECT value FROM information_schema.df_settings \
+    ///              WHERE name = 'datafusion.execution.batch_size'";
+    /// sql.write(query, OutputFormat::Csv, &mut out)?;
+    /// assert_eq!(String::from_utf8(out)?, "value\n1024\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the runtime cannot start.
+    pub fn with_config(atlas: Arc<Atlas>, config: SessionConfig) -> Result<Sql> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map_err(DataFusionError::IoError)?;
-        let context = session(atlas);
+        let context = session_with_config(atlas, config);
         Ok(Sql { runtime, context })
+    }
+
+    /// A session over `atlas` whose DataFusion settings come from
+    /// `DATAFUSION_*` environment variables, as DataFusion's own command line
+    /// reads them: the setting's name in capitals with `_` for `.`
+    /// (`DATAFUSION_EXECUTION_BATCH_SIZE=32768` sets
+    /// `datafusion.execution.batch_size`). Unset variables leave the defaults.
+    ///
+    /// # Errors
+    ///
+    /// A variable whose value the setting does not take, named with its value
+    /// (`DATAFUSION_EXECUTION_BATCH_SIZE=many: …`); or the runtime's.
+    pub fn from_env(atlas: Arc<Atlas>) -> Result<Sql> {
+        Sql::with_config(atlas, config_from_env()?)
     }
 
     /// The DataFusion session, to register more tables or functions.
@@ -126,10 +165,34 @@ impl Sql {
 
 /// A session with url tables and the crate's functions.
 pub fn session(atlas: Arc<Atlas>) -> SessionContext {
-    let config = SessionConfig::new().with_information_schema(true);
+    session_with_config(atlas, SessionConfig::new())
+}
+
+/// [`session`] with the caller's DataFusion settings (the information schema
+/// is turned on in any case: `SHOW ALL`, `information_schema.df_settings`).
+pub fn session_with_config(atlas: Arc<Atlas>, config: SessionConfig) -> SessionContext {
+    let config = config.with_information_schema(true);
     let context = SessionContext::new_with_config(config).enable_url_table();
     crate::register(&context, atlas);
     context
+}
+
+/// DataFusion's settings with those that `DATAFUSION_*` environment
+/// variables name (see [`Sql::from_env`]). DataFusion's own
+/// `ConfigOptions::from_env` does the same but does not say which variable
+/// it could not read.
+fn config_from_env() -> Result<SessionConfig> {
+    let mut options = ConfigOptions::new();
+    for entry in ConfigOptions::new().entries() {
+        let variable = entry.key.to_uppercase().replace('.', "_");
+        if let Some(value) = std::env::var_os(&variable) {
+            let value = value.to_string_lossy();
+            options
+                .set(&entry.key, &value)
+                .map_err(|e| DataFusionError::Configuration(format!("{variable}={value}: {e}")))?;
+        }
+    }
+    Ok(SessionConfig::from(options))
 }
 
 /// One of the four output writers.
