@@ -105,6 +105,42 @@ fn sql_over_a_csv_file_as_csv_json_and_table() {
     );
 }
 
+#[cfg(feature = "sql")]
+#[test]
+fn a_path_in_from_that_is_no_table_says_why() {
+    let dir = scratch::scratch("cli-sql-paths");
+    let text = dir.join("points.txt");
+    std::fs::write(&text, "lon,lat\n46.75,39.81\n").unwrap();
+    let empty = dir.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let missing = dir.join("missing.parquet");
+    for (path, why) in [
+        (&missing, "No such file or directory"),
+        (&text, "not a kind of file tables are read from"),
+        (&empty, "a folder with none of"),
+    ] {
+        let query = format!("SELECT count(*) FROM '{}'", path.display());
+        let output = Command::cargo_bin("frontline")
+            .unwrap()
+            .args(["sql", &query])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let err = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            err.starts_with("error: sql: ") && err.contains(&format!("{}: {why}", path.display())),
+            "{err}"
+        );
+    }
+    // A plain name that is no table keeps DataFusion's own message.
+    let (ok, _, err) = frontline(&["sql", "SELECT * FROM nowhere"]);
+    assert!(!ok);
+    assert!(
+        err.contains("table 'datafusion.public.nowhere' not found"),
+        "{err}"
+    );
+}
+
 /// `frontline sql` with `DATAFUSION_EXECUTION_BATCH_SIZE` set to `value`
 /// (unset for `None`), asked for the batch size it runs with.
 #[cfg(feature = "sql")]

@@ -8,7 +8,9 @@ use std::io::Write;
 use std::sync::Arc;
 
 use arrow::array::RecordBatch;
+use datafusion::catalog::{DynamicFileCatalog, TableProvider, UrlTableFactory};
 use datafusion::config::ConfigOptions;
+use datafusion::datasource::dynamic_file::DynamicListTableFactory;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use frontline::Atlas;
@@ -172,9 +174,72 @@ pub fn session(atlas: Arc<Atlas>) -> SessionContext {
 /// is turned on in any case: `SHOW ALL`, `information_schema.df_settings`).
 pub fn session_with_config(atlas: Arc<Atlas>, config: SessionConfig) -> SessionContext {
     let config = config.with_information_schema(true);
-    let context = SessionContext::new_with_config(config).enable_url_table();
+    let context = with_file_tables(SessionContext::new_with_config(config));
     crate::register(&context, atlas);
     context
+}
+
+/// `context` with tables named by path in `FROM`, as DataFusion's
+/// `enable_url_table` gives them, but a name that is a path and no table
+/// says why ([`FileTables`]).
+fn with_file_tables(context: SessionContext) -> SessionContext {
+    let factory = Arc::new(DynamicListTableFactory::default());
+    let catalogs = Arc::new(DynamicFileCatalog::new(
+        Arc::clone(context.state().catalog_list()),
+        Arc::new(FileTables(Arc::clone(&factory))),
+    ));
+    let context: SessionContext = context
+        .into_state_builder()
+        .with_catalog_list(catalogs)
+        .build()
+        .into();
+    factory.session_store().with_state(context.state_weak_ref());
+    context
+}
+
+/// DataFusion's tables by path, and what it leaves unsaid: where a name
+/// that looks like a file's path gives no table, the error says what is
+/// wrong with the path (it does not exist, holds no readable file, is of
+/// an unknown kind) instead of "table not found".
+#[derive(Debug)]
+struct FileTables(Arc<DynamicListTableFactory>);
+
+#[async_trait::async_trait]
+impl UrlTableFactory for FileTables {
+    async fn try_new(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
+        if let Some(table) = self.0.try_new(name).await? {
+            return Ok(Some(table));
+        }
+        match why_no_table(name) {
+            Some(why) => Err(DataFusionError::Plan(why)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The kinds of files a table by path is read from, for messages.
+const TABLE_FILES: &str = ".csv, .parquet or .json (newline-delimited) files";
+
+/// Why `name`, a table name DataFusion found no table for, is no table,
+/// when it looks like a local path (a separator or an extension, no URL
+/// scheme); `None` for other names (their "not found" says enough).
+fn why_no_table(name: &str) -> Option<String> {
+    let path = std::path::Path::new(name);
+    let path_like = name.contains('/') || name.contains('\\') || path.extension().is_some();
+    if !path_like || name.contains("://") {
+        return None;
+    }
+    if name.contains(['*', '?', '[']) {
+        return Some(format!("{name}: no file matches"));
+    }
+    Some(match std::fs::metadata(path) {
+        Err(e) => format!(
+            "{name}: {e}; a table named by path in FROM is a file or folder of {TABLE_FILES}, \
+             a relative path taken from the working directory"
+        ),
+        Ok(meta) if meta.is_dir() => format!("{name}: a folder with none of {TABLE_FILES}"),
+        Ok(_) => format!("{name}: not a kind of file tables are read from: expected {TABLE_FILES}"),
+    })
 }
 
 /// DataFusion's settings with those that `DATAFUSION_*` environment
