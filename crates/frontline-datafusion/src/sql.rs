@@ -248,7 +248,7 @@ fn why_no_table(name: &str) -> Option<String> {
 /// it could not read.
 fn config_from_env() -> Result<SessionConfig> {
     let mut options = ConfigOptions::new();
-    for entry in ConfigOptions::new().entries() {
+    for entry in options.entries() {
         let variable = entry.key.to_uppercase().replace('.', "_");
         if let Some(value) = std::env::var_os(&variable) {
             let value = value.to_string_lossy();
